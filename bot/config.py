@@ -1,0 +1,188 @@
+"""Settings from config.yaml (every key optional, defaults below); the token only from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .yamlfile import Checker, Mapping, describe_type, load_yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = Path("config.yaml")
+TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
+BASE_URL_VARIABLE = "TELEGRAM_BASE_URL"
+_TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
+
+DEFAULT_DISCLAIMER = (
+    "This information is for educational purposes only. For medical advice or a diagnosis, "
+    "contact a medical professional.")
+DEFAULT_EMERGENCY = (
+    "What you describe can be a sign of a medical emergency. Call your local emergency number "
+    "now (112 in Europe, 911 in the US and Canada, 999 in the UK) or go to the nearest emergency "
+    "department. Don't wait to see whether it passes.")
+DEFAULT_CRISIS = (
+    "I'm really sorry you're feeling this way, and you deserve support right now. If you might "
+    "act on these thoughts, call your local emergency number (112, 911 or 999) now. You can also "
+    "reach a crisis line any time: call or text 988 in the US and Canada, call Samaritans on "
+    "116 123 in the UK and Ireland, or find a line near you at findahelpline.com.")
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Scores are 0-1; see config.example.yaml for what each one decides."""
+
+    answer_score: float = 0.6
+    answer_margin: float = 0.08
+    clarify_score: float = 0.4
+    min_coverage: float = 0.6
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class Texts:
+    disclaimer: str = DEFAULT_DISCLAIMER
+    emergency: str = DEFAULT_EMERGENCY
+    crisis: str = DEFAULT_CRISIS
+
+
+@dataclass(frozen=True)
+class Webhook:
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    url: str = ""
+    secret_token: str = ""
+
+
+@dataclass(frozen=True)
+class Telegram:
+    base_url: str = "https://api.telegram.org/bot"
+    mode: str = "polling"
+    webhook: Webhook = field(default_factory=Webhook)
+
+
+@dataclass(frozen=True)
+class Config:
+    knowledge_path: Path = PROJECT_DIR / "knowledge"
+    log_level: str = "INFO"
+    matching: Matching = field(default_factory=Matching)
+    texts: Texts = field(default_factory=Texts)
+    telegram: Telegram = field(default_factory=Telegram)
+    path: Path | None = None
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_MODES = ("polling", "webhook")
+
+
+def _read_section(checker: Checker, parent: Mapping, key: str, cls: type, where: str) -> Any:
+    """Build a settings dataclass from one mapping, checking names and types against its fields."""
+    defaults = cls()
+    section = parent.get(key)
+    if section is None:
+        return defaults
+    if checker.mapping(section, parent.line_of(key), f"`{where}`") is None:
+        return defaults
+    values: dict[str, Any] = {}
+    names = {item.name: item for item in fields(cls)}
+    for name, value in section.items():
+        line = section.line_of(name)
+        if name not in names:
+            checker.fail(f"unknown key `{where}.{name}`", line,
+                         f"remove it or use one of: {', '.join(names)}")
+            continue
+        default = getattr(defaults, name)
+        if hasattr(default, "__dataclass_fields__"):
+            values[name] = _read_section(checker, section, name, type(default), f"{where}.{name}")
+        elif isinstance(default, bool) or type(value) is not type(default) and not (
+                isinstance(default, float) and type(value) is int):
+            checker.fail(f"`{where}.{name}` should be {describe_type(default)}, not "
+                         f"{describe_type(value)}", line, f"write e.g. `{name}: {default!r}`")
+        elif isinstance(value, str) and not value.strip() and name not in ("url", "secret_token"):
+            checker.fail(f"`{where}.{name}` is empty", line, "write it or remove the key")
+        else:
+            values[name] = float(value) if isinstance(default, float) else value
+    return cls(**{**defaults.__dict__, **values})
+
+
+def load_config(path: Path | None) -> Config:
+    """Read the config file if there is one; `path=None` means config.yaml when present."""
+    if path is None:
+        if not DEFAULT_CONFIG.exists():
+            return _apply_environment(Config())
+        path = DEFAULT_CONFIG
+    data = load_yaml(path, ConfigError)
+    checker = Checker(path, ConfigError)
+    if data is None:
+        data = Mapping()
+        data.line, data.key_lines = 1, {}
+    root = checker.mapping(data, 1, "the config file")
+    if root is None:
+        raise checker.errors[0]
+    known = ("knowledge_path", "log_level", "matching", "texts", "telegram")
+    for key in root:
+        if key not in known:
+            checker.fail(f"unknown key {key!r}", root.line_of(key),
+                         f"remove it or use one of: {', '.join(known)}")
+    knowledge_path = Config.knowledge_path
+    if "knowledge_path" in root:
+        text = checker.text(root, "knowledge_path", "the config file")
+        if text:
+            knowledge_path = (path.parent / text).resolve()
+    log_level = (checker.text(root, "log_level", "the config file", required=False) or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        checker.fail(f"unknown log level {log_level!r}", root.line_of("log_level"),
+                     f"use one of: {', '.join(_LOG_LEVELS)}")
+    config = Config(
+        knowledge_path=knowledge_path,
+        log_level=log_level,
+        matching=_read_section(checker, root, "matching", Matching, "matching"),
+        texts=_read_section(checker, root, "texts", Texts, "texts"),
+        telegram=_read_section(checker, root, "telegram", Telegram, "telegram"),
+        path=path,
+    )
+    _check_values(checker, root, config)
+    if checker.errors:
+        raise checker.errors[0]
+    return _apply_environment(config)
+
+
+def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
+    matching = config.matching
+    line = root.line_of("matching")
+    for name in ("answer_score", "answer_margin", "clarify_score", "min_coverage"):
+        if not 0 <= getattr(matching, name) <= 1:
+            checker.fail(f"`matching.{name}` should be between 0 and 1", line, "use e.g. 0.6")
+    if matching.clarify_score > matching.answer_score:
+        checker.fail("`matching.clarify_score` is above `matching.answer_score`", line,
+                     "make clarify_score the lower of the two")
+    if not 1 <= matching.max_suggestions <= 5:
+        checker.fail("`matching.max_suggestions` should be 1 to 5", line, "use e.g. 3")
+    if config.telegram.mode not in _MODES:
+        checker.fail(f"unknown `telegram.mode` {config.telegram.mode!r}", root.line_of("telegram"),
+                     f"use one of: {', '.join(_MODES)}")
+    webhook = config.telegram.webhook
+    if config.telegram.mode == "webhook" and not (webhook.url and webhook.secret_token):
+        checker.fail("webhook mode needs `telegram.webhook.url` and `telegram.webhook.secret_token`",
+                     root.line_of("telegram"), "set both, or use `mode: polling`")
+
+
+def _apply_environment(config: Config) -> Config:
+    base_url = os.environ.get(BASE_URL_VARIABLE, "").strip()
+    if not base_url:
+        return config
+    return replace(config, telegram=replace(config.telegram, base_url=base_url))
+
+
+def read_token() -> str | None:
+    """The bot token from TELEGRAM_BOT_TOKEN, checked for shape; None when it is not set."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        return None
+    if not _TOKEN.match(token):
+        raise ConfigError(f"{TOKEN_VARIABLE} does not look like a bot token",
+                          fix="copy the whole token from @BotFather, like 123456789:AA...")
+    return token

@@ -1,0 +1,214 @@
+"""Loading and validating the knowledge folder: articles' entries, vocabulary, red flags, small talk."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from .errors import KnowledgeError, KnowledgeErrors
+from .safety import RedFlag, parse_red_flags
+from .smalltalk import SmallTalk, parse_smalltalk
+from .vocabulary import Vocabulary, parse_vocabulary, split_words
+from .yamlfile import Checker, Sequence, load_yaml
+
+TOPICS = {
+    "about": "About",
+    "symptoms": "Symptoms",
+    "causes": "Causes",
+    "treatment": "Treatment & prevention",
+    "see-a-doctor": "When to see a doctor",
+}
+VOCABULARY_FILE = "vocabulary.yaml"
+RED_FLAGS_FILE = "red-flags.yaml"
+SMALLTALK_FILE = "smalltalk.yaml"
+# Files in the knowledge folder that are not articles.
+SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
+T = TypeVar("T")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question/answer pair; `questions` are the ways people ask it."""
+
+    id: str
+    topic: str
+    questions: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...]
+    source: str
+    title: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One knowledge file: the entries split from one source article."""
+
+    title: str
+    source_title: str
+    covers: str
+    reviewed: datetime.date | None
+    entries: tuple[Entry, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    articles: tuple[Article, ...]
+    vocabulary: Vocabulary
+    red_flags: tuple[RedFlag, ...]
+    smalltalk: SmallTalk
+    entries: dict[str, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        entries = {entry.id: entry for article in self.articles for entry in article.entries}
+        object.__setattr__(self, "entries", entries)
+
+    def entries_of_topic(self, topic: str) -> list[Entry]:
+        return [entry for entry in self.entries.values() if entry.topic == topic]
+
+
+def _title_from_question(question: str) -> str:
+    title = question[:1].upper() + question[1:]
+    return title if title.endswith("?") else f"{title}?"
+
+
+def parse_article(data: object, path: Path) -> tuple[Article | None, list[KnowledgeError]]:
+    checker = Checker(path, KnowledgeError)
+    root = checker.mapping(data, 1, "the knowledge file")
+    if root is None:
+        return None, checker.errors  # type: ignore[return-value]
+    checker.keys(root, {"title", "source", "reviewed", "entries"}, set(), "the knowledge file")
+    title = checker.text(root, "title", "the knowledge file") or path.stem
+    source_title, covers = "", ""
+    source = checker.mapping(root.get("source"), root.line_of("source"), "`source`")
+    if source is not None:
+        checker.keys(source, {"title", "covers"}, set(), "`source`")
+        source_title = checker.text(source, "title", "`source`") or ""
+        covers = checker.text(source, "covers", "`source`") or ""
+    reviewed = root.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, datetime.date):
+        checker.fail("`reviewed` should be a date like 2026-11-24 (or null for a draft)",
+                     root.line_of("reviewed"), "write `reviewed: YYYY-MM-DD`")
+        reviewed = None
+    items = root.get("entries")
+    entries: list[Entry] = []
+    if not isinstance(items, Sequence) or not items:
+        checker.fail("`entries` should be a non-empty list", root.line_of("entries"),
+                     "list the entries as `- id: ...` items")
+        items = Sequence()
+    for index, item in enumerate(items):
+        entry = checker.mapping(item, items.line_of(index), f"entry {index + 1}")
+        if entry is None:
+            continue
+        checker.keys(entry, {"id", "topic", "questions", "answer", "source"},
+                     {"related", "title"}, f"entry {index + 1}")
+        entry_id = checker.text(entry, "id", f"entry {index + 1}") or ""
+        what = f"entry {entry_id!r}" if entry_id else f"entry {index + 1}"
+        if entry_id and not _ID.match(entry_id):
+            checker.fail(f"the id {entry_id!r} should be lowercase words joined by hyphens",
+                         entry.line_of("id"), "write it like `cause-nerve`")
+        topic = checker.text(entry, "topic", what) or ""
+        if topic and topic not in TOPICS:
+            checker.fail(f"{what} has the unknown topic {topic!r}", entry.line_of("topic"),
+                         f"use one of: {', '.join(TOPICS)}")
+        questions = checker.text_list(entry, "questions", what, 1)
+        answer = checker.text(entry, "answer", what) or ""
+        related = checker.text_list(entry, "related", what)
+        source_section = checker.text(entry, "source", what) or ""
+        entry_title = checker.text(entry, "title", what, required=False)
+        if entry_id and questions:
+            entries.append(Entry(
+                id=entry_id, topic=topic, questions=tuple(questions), answer=" ".join(answer.split()),
+                related=tuple(related), source=source_section,
+                title=entry_title or _title_from_question(questions[0]), path=path, line=entry.line))
+    article = Article(title, source_title, covers, reviewed, tuple(entries), path)
+    return article, checker.errors  # type: ignore[return-value]
+
+
+def find_article_files(knowledge_path: Path) -> list[Path]:
+    """Every knowledge file under the path; a single file may be named directly."""
+    if knowledge_path.is_file():
+        return [knowledge_path]
+    return sorted(path for path in knowledge_path.glob("*.yaml") if path.name not in SUPPORT_FILES)
+
+
+def _check_across_files(articles: list[Article], errors: list[KnowledgeError]) -> None:
+    """Checks that need every entry at once: unique ids, unique phrasings, related ids exist."""
+    owners: dict[str, Entry] = {}
+    seen_ids: dict[str, Entry] = {}
+    for article in articles:
+        for entry in article.entries:
+            if entry.id in seen_ids:
+                first = seen_ids[entry.id]
+                errors.append(KnowledgeError(
+                    f"the id {entry.id!r} is already used at {first.path.name}:{first.line}",
+                    entry.path, entry.line, fix="give one of them another id"))
+            seen_ids.setdefault(entry.id, entry)
+            for question in entry.questions:
+                key = " ".join(split_words(question))
+                owner = owners.setdefault(key, entry)
+                if owner is not entry:
+                    errors.append(KnowledgeError(
+                        f"the question {question!r} is under both {owner.id!r} and {entry.id!r}",
+                        entry.path, entry.line, fix="keep it under one entry"))
+    for article in articles:
+        for entry in article.entries:
+            for related in entry.related:
+                if related not in seen_ids:
+                    errors.append(KnowledgeError(
+                        f"{entry.id!r} lists the related id {related!r}, which does not exist",
+                        entry.path, entry.line, fix="correct the id or remove it from `related`"))
+                elif related == entry.id:
+                    errors.append(KnowledgeError(
+                        f"{entry.id!r} lists itself as related", entry.path, entry.line,
+                        fix="remove it from `related`"))
+
+
+def load_knowledge(knowledge_path: Path) -> Knowledge:
+    """Load and validate everything; raises KnowledgeErrors listing every problem found."""
+    errors: list[KnowledgeError] = []
+    folder = knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
+    if not knowledge_path.exists():
+        raise KnowledgeErrors([KnowledgeError(
+            "the knowledge path does not exist", knowledge_path,
+            fix="point `knowledge_path` in the config at the knowledge folder")])
+
+    def load_support(name: str, parse: Callable[[object, Path], tuple[T, list[KnowledgeError]]]) -> T:
+        path = folder / name
+        try:
+            data = load_yaml(path, KnowledgeError)
+        except KnowledgeError as error:
+            errors.append(error)
+            return parse(None, path)[0]
+        parsed, found = parse(data, path)
+        errors.extend(found)
+        return parsed
+
+    vocabulary = load_support(VOCABULARY_FILE, parse_vocabulary)
+    red_flags = load_support(RED_FLAGS_FILE, parse_red_flags)
+    smalltalk = load_support(SMALLTALK_FILE, parse_smalltalk)
+    articles: list[Article] = []
+    files = find_article_files(knowledge_path)
+    if not files:
+        errors.append(KnowledgeError("no knowledge files (*.yaml with entries) were found",
+                                     knowledge_path, fix="add one, e.g. with `python -m bot draft`"))
+    for path in files:
+        try:
+            data = load_yaml(path, KnowledgeError)
+        except KnowledgeError as error:
+            errors.append(error)
+            continue
+        article, found = parse_article(data, path)
+        errors.extend(found)
+        if article is not None:
+            articles.append(article)
+    _check_across_files(articles, errors)
+    if errors:
+        raise KnowledgeErrors(errors)
+    return Knowledge(tuple(articles), vocabulary, tuple(red_flags), smalltalk)

@@ -1,0 +1,188 @@
+"""Finding the entries a message asks about: normalise its words, then score every phrasing.
+
+Normalising turns "Wats a buttcramp??" and "what is a gluteal cramp" into the same stems, so the
+scoring can stay simple: a weighted overlap of stems (rare words weigh more) blended with
+rapidfuzz's token similarity. `coverage` says how much of the message the knowledge base knows
+at all, which is what keeps "what causes migraines" from being answered as "what causes cramps".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from .knowledge import Knowledge
+from .vocabulary import Vocabulary, split_words
+
+_REPEATS = re.compile(r"(.)\1{2,}")
+# Weight of the stem overlap against rapidfuzz's token similarity in a phrasing's score.
+_OVERLAP_SHARE = 0.8
+# Question words ("what", "why", "how") help tell entries apart but weigh less than content.
+_QUESTION_WORD_FACTOR = 0.5
+_MIN_REPAIR_LENGTH = 4
+_MIN_SPLIT_PART = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float
+    question: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The scored candidates, best first, and how much of the message is known words."""
+
+    candidates: tuple[Candidate, ...]
+    coverage: float
+    stems: tuple[str, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Normaliser:
+    """Turns text into comparable stems: contractions, typo repair, synonyms, stop words, stems."""
+
+    def __init__(self, vocabulary: Vocabulary, known_words: set[str]) -> None:
+        self.vocabulary = vocabulary
+        self.known_words = frozenset(known_words)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.known_words):
+            if word.isalpha():
+                self._by_initial[word[0]].append(word)
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._repairs: dict[str, list[str]] = {}
+        self._stems: dict[str, str] = {}
+
+    def normalise(self, text: str) -> list[str]:
+        """The stems of a message, in order, question words kept and stop words dropped."""
+        return self.stem(self.read_words(split_words(text)))
+
+    def read_words(self, words: list[str]) -> list[str]:
+        """Words as the knowledge base writes them: contractions spelled out, typos repaired."""
+        words = self.vocabulary.expand_contractions(words)
+        repaired = [part for word in words for part in self.repair(word)]
+        return self.vocabulary.apply_synonyms(repaired)
+
+    def stem(self, words: list[str]) -> list[str]:
+        stems = []
+        for word in words:
+            if word in self.vocabulary.stop_words:
+                continue
+            stem = self._stems.get(word)
+            if stem is None:
+                stem = self._stems[word] = self._stemmer.stemWord(word)
+            stems.append(stem)
+        return stems
+
+    def repair(self, word: str) -> list[str]:
+        """A misspelt word as the known word(s) it most likely is; unknown words stay as they are."""
+        cached = self._repairs.get(word)
+        if cached is None:
+            cached = self._repairs[word] = self._find_repair(word)
+        return cached
+
+    def _find_repair(self, word: str) -> list[str]:
+        if word in self.known_words or not word.isalpha():
+            return [word]
+        squeezed = _REPEATS.sub(r"\1\1", word)
+        if squeezed in self.known_words:
+            return [squeezed]
+        if len(squeezed) < _MIN_REPAIR_LENGTH:
+            return [word]
+        for cut in range(_MIN_SPLIT_PART, len(squeezed) - _MIN_SPLIT_PART + 1):
+            head, tail = squeezed[:cut], squeezed[cut:]
+            if head in self.known_words and tail in self.known_words:
+                return [head, tail]
+        # One edit for short words, two for long ones; the first letter is rarely the typo.
+        max_edits = 1 if len(squeezed) <= 7 else 2
+        best = process.extractOne(squeezed, self._by_initial.get(squeezed[0], []),
+                                  scorer=OSA.distance, score_cutoff=max_edits)
+        return [best[0]] if best else [word]
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    entry_id: str
+    question: str
+    stems: frozenset[str]
+    text: str
+    weight: float
+
+
+class Matcher:
+    """An index of every phrasing of every entry, scored against a message."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        known = set(knowledge.vocabulary.known_words())
+        for entry in knowledge.entries.values():
+            for question in entry.questions:
+                known.update(split_words(question))
+        for intent in knowledge.smalltalk.intents:
+            for phrase in intent.phrases:
+                known.update(phrase.split())
+        self.normaliser = Normaliser(knowledge.vocabulary, known)
+        question_words = knowledge.vocabulary.question_words
+        self._question_stems = frozenset(self.normaliser.stem(sorted(question_words)))
+        phrasings = [(entry.id, question, self.normaliser.normalise(question))
+                     for entry in knowledge.entries.values() for question in entry.questions]
+        entry_stems: dict[str, set[str]] = defaultdict(set)
+        for entry_id, _, stems in phrasings:
+            entry_stems[entry_id].update(stems)
+        entries = max(len(entry_stems), 1)
+        frequency: dict[str, int] = defaultdict(int)
+        for stems in entry_stems.values():
+            for stem in stems:
+                frequency[stem] += 1
+        self._weights = {stem: self._weigh(stem, math.log(1 + entries / count))
+                         for stem, count in frequency.items()}
+        # A word the knowledge base never uses weighs like one that only a single entry uses.
+        self._unknown_weight = math.log(1 + entries)
+        self._phrasings = [
+            _Phrasing(entry_id, question, frozenset(stems), " ".join(stems),
+                      sum(self._weights[stem] for stem in set(stems)))
+            for entry_id, question, stems in phrasings]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for index, phrasing in enumerate(self._phrasings):
+            for stem in phrasing.stems:
+                self._postings[stem].append(index)
+
+    def _weigh(self, stem: str, idf: float) -> float:
+        return idf * _QUESTION_WORD_FACTOR if stem in self._question_stems else idf
+
+    def weight(self, stem: str) -> float:
+        return self._weights.get(stem, self._unknown_weight)
+
+    def match(self, text: str) -> Match:
+        return self.match_stems(self.normaliser.normalise(text))
+
+    def match_stems(self, stems: list[str]) -> Match:
+        unique = set(stems)
+        content = [stem for stem in unique if stem not in self._question_stems]
+        content_weight = sum(self.weight(stem) for stem in content)
+        known_weight = sum(self.weight(stem) for stem in content if stem in self._weights)
+        coverage = known_weight / content_weight if content_weight else 0.0
+        message_weight = sum(self.weight(stem) for stem in unique)
+        reachable = {index for stem in content for index in self._postings.get(stem, ())}
+        text = " ".join(stems)
+        best: dict[str, Candidate] = {}
+        for index in reachable:
+            phrasing = self._phrasings[index]
+            shared = sum(self.weight(stem) for stem in unique & phrasing.stems)
+            overlap = 2 * shared / (message_weight + phrasing.weight)
+            similarity = fuzz.token_sort_ratio(text, phrasing.text) / 100
+            score = _OVERLAP_SHARE * overlap + (1 - _OVERLAP_SHARE) * similarity
+            current = best.get(phrasing.entry_id)
+            if current is None or score > current.score:
+                best[phrasing.entry_id] = Candidate(phrasing.entry_id, round(score, 4), phrasing.question)
+        ranked = sorted(best.values(), key=lambda candidate: (-candidate.score, candidate.entry_id))
+        return Match(tuple(ranked), round(coverage, 4), tuple(stems))

@@ -1,0 +1,116 @@
+"""The decision for one message (answer, clarify, fallback, urgent, smalltalk) and its reply.
+
+Pure and synchronous: a message in, a Reply out. Every channel renders the same Reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .config import Config
+from .knowledge import TOPICS, Entry, Knowledge
+from .matcher import Match, Matcher
+from .safety import find_red_flag
+from .vocabulary import split_words
+
+ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
+KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK)
+# Kinds that speak about health and so end with the disclaimer.
+HEALTH_KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT)
+# A message longer than this is not read whole: matching a page of text helps nobody.
+MAX_MESSAGE_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says, in parts, so each channel can lay it out in its own way."""
+
+    kind: str
+    body: str
+    heading: str = ""
+    entry_id: str | None = None
+    score: float = 0.0
+    suggestions: tuple[Suggestion, ...] = ()
+    related: tuple[Suggestion, ...] = ()
+    show_topics: bool = False
+    disclaimer: str = ""
+    red_flag: str | None = None
+    topics: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def text(self) -> str:
+        """The whole reply as plain text, disclaimer last."""
+        parts = [self.heading, self.body]
+        if self.suggestions:
+            parts.append("\n".join(f"- {suggestion.title}" for suggestion in self.suggestions))
+        if self.show_topics and self.topics:
+            parts.append("Topics: " + ", ".join(self.topics))
+        parts.append(self.disclaimer)
+        return "\n\n".join(part for part in parts if part)
+
+
+class Responder:
+    """Turns a message into a Reply; build once, call `respond` for every message."""
+
+    def __init__(self, knowledge: Knowledge, config: Config) -> None:
+        self.knowledge = knowledge
+        self.config = config
+        self.matcher = Matcher(knowledge)
+        self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
+        self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
+                                    for article in knowledge.articles)
+
+    def respond(self, text: str) -> Reply:
+        text = text[:MAX_MESSAGE_CHARS]
+        flag = find_red_flag(text, list(self.knowledge.red_flags), self.knowledge.vocabulary)
+        if flag is not None:
+            texts = self.config.texts
+            body = texts.crisis if flag.kind == "crisis" else texts.emergency
+            return Reply(URGENT, body, red_flag=flag.id, disclaimer=texts.disclaimer)
+        words = split_words(text)
+        if not words:
+            return self._fallback("I didn't catch a question there.")
+        intent = self.knowledge.smalltalk.find_intent(words)
+        if intent is not None:
+            return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        words = self.knowledge.smalltalk.strip_opening(words)
+        normaliser = self.matcher.normaliser
+        match = self.matcher.match_stems(normaliser.stem(normaliser.read_words(words)))
+        return self._decide_match(match)
+
+    def _decide_match(self, match: Match) -> Reply:
+        settings = self.config.matching
+        best = match.best
+        if best is None or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
+            return self._fallback("Sorry, I can't answer that one.")
+        runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
+        if best.score >= settings.answer_score and best.score - runner_up >= settings.answer_margin:
+            return self.answer(best.entry_id, best.score)
+        close = [candidate for candidate in match.candidates
+                 if candidate.score >= max(settings.clarify_score, best.score - 2 * settings.answer_margin)]
+        suggestions = tuple(self._suggest(candidate.entry_id)
+                            for candidate in close[:settings.max_suggestions])
+        return Reply(CLARIFY, "I'm not sure I understood. Did you mean:", score=best.score,
+                     suggestions=suggestions, disclaimer=self.config.texts.disclaimer)
+
+    def _suggest(self, entry_id: str) -> Suggestion:
+        return Suggestion(entry_id, self.knowledge.entries[entry_id].title)
+
+    def answer(self, entry_id: str, score: float = 1.0) -> Reply:
+        """The reply for one entry; channels call it directly for a button press."""
+        entry: Entry = self.knowledge.entries[entry_id]
+        related = tuple(self._suggest(related) for related in entry.related)
+        return Reply(ANSWER, entry.answer, heading=entry.title, entry_id=entry.id, score=score,
+                     related=related, disclaimer=self.config.texts.disclaimer)
+
+    def _fallback(self, opening: str) -> Reply:
+        body = (f"{opening} I can only answer questions about {self.subject}. "
+                "Try asking in other words, or pick one of the topics.")
+        return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
+                     disclaimer=self.config.texts.disclaimer)

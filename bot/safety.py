@@ -1,0 +1,130 @@
+"""Red flags: emergency signs found before any matching, so they are never answered as an FAQ."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KnowledgeError
+from .vocabulary import Vocabulary, split_words
+from .yamlfile import Checker, Sequence
+
+KINDS = ("emergency", "crisis")
+_NEGATIONS = frozenset({"no", "not", "never", "without", "nor", "neither", "none"})
+# Words that end the reach of a negation: "no cramps but chest pain" still has chest pain.
+_CLAUSE_BREAKS = frozenset({"but", "and", "although", "though", "however", "yet", "except", "now"})
+_NEGATION_REACH = 3
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or phrase; `prefix` lets the last word end any way ("numb*")."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+    def starts_at(self, words: list[str], index: int) -> bool:
+        if index + len(self.words) > len(words):
+            return False
+        *whole, last = self.words
+        if list(words[index:index + len(whole)]) != whole:
+            return False
+        word = words[index + len(whole)]
+        return word.startswith(last) if self.prefix else word == last
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    kind: str
+    label: str
+    rules: tuple[tuple[tuple[Term, ...], ...], ...]
+    negatable: bool = True
+
+    def is_raised_by(self, sentence: list[str]) -> bool:
+        return any(all(self._group_found(group, sentence) for group in rule) for rule in self.rules)
+
+    def _group_found(self, group: tuple[Term, ...], sentence: list[str]) -> bool:
+        return any(term.starts_at(sentence, index) and not self._negated(sentence, index)
+                   for index in range(len(sentence)) for term in group)
+
+    def _negated(self, sentence: list[str], index: int) -> bool:
+        if not self.negatable:
+            return False
+        for word in reversed(sentence[max(0, index - _NEGATION_REACH):index]):
+            if word in _CLAUSE_BREAKS:
+                return False
+            if word in _NEGATIONS:
+                return True
+        return False
+
+
+def find_red_flag(text: str, red_flags: list[RedFlag], vocabulary: Vocabulary) -> RedFlag | None:
+    """The first red flag the message raises, sentence by sentence, or None."""
+    for sentence in _SENTENCE_END.split(text):
+        words = vocabulary.expand_contractions(split_words(sentence))
+        for flag in red_flags:
+            if flag.is_raised_by(words):
+                return flag
+    return None
+
+
+def _parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
+    groups = []
+    for group in rule.split("+"):
+        terms = []
+        for alternative in group.split("|"):
+            alternative = alternative.strip().lower()
+            prefix = alternative.endswith("*")
+            words = tuple(split_words(alternative.rstrip("*")))
+            if words:
+                terms.append(Term(words, prefix))
+        groups.append(tuple(terms))
+    return tuple(groups)
+
+
+def parse_red_flags(data: object, path: Path) -> tuple[list[RedFlag], list[KnowledgeError]]:
+    checker = Checker(path, KnowledgeError)
+    root = checker.mapping(data, 1, "the red flags file")
+    flags: list[RedFlag] = []
+    if root is None:
+        return flags, checker.errors  # type: ignore[return-value]
+    checker.keys(root, {"red_flags"}, set(), "the red flags file")
+    items = root.get("red_flags")
+    if not isinstance(items, Sequence) or not items:
+        checker.fail("`red_flags` should be a non-empty list", root.line_of("red_flags"),
+                     "list the flags as `- id: ...` items")
+        return flags, checker.errors  # type: ignore[return-value]
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        flag = checker.mapping(item, items.line_of(index), f"red flag {index + 1}")
+        if flag is None:
+            continue
+        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable"}, f"red flag {index + 1}")
+        flag_id = checker.text(flag, "id", f"red flag {index + 1}") or f"#{index + 1}"
+        what = f"red flag {flag_id!r}"
+        if flag_id in seen:
+            checker.fail(f"the id {flag_id!r} is used twice", flag.line_of("id"), "give it another id")
+        seen.add(flag_id)
+        kind = checker.text(flag, "kind", what)
+        if kind is not None and kind not in KINDS:
+            checker.fail(f"{what} has the unknown kind {kind!r}", flag.line_of("kind"),
+                         f"use one of: {', '.join(KINDS)}")
+        label = checker.text(flag, "label", what) or flag_id
+        negatable = flag.get("negatable", True)
+        if not isinstance(negatable, bool):
+            checker.fail(f"`negatable` in {what} should be true or false", flag.line_of("negatable"),
+                         "write `negatable: false` or remove the key")
+            negatable = True
+        rules = []
+        for rule in checker.text_list(flag, "match", what, 1):
+            parsed = _parse_rule(rule)
+            if not all(parsed):
+                checker.fail(f"a rule of {what} has an empty group", flag.line_of("match"),
+                             "write terms on both sides of every `+` and `|`")
+                continue
+            rules.append(parsed)
+        flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable))
+    return flags, checker.errors  # type: ignore[return-value]

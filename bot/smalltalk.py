@@ -1,0 +1,71 @@
+"""Small talk: greetings, thanks, goodbyes and questions about the bot, from knowledge/smalltalk.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from .errors import KnowledgeError
+from .vocabulary import split_words
+from .yamlfile import Checker
+
+# How close a whole message must be to a phrase to count as small talk (rapidfuzz ratio, 0-100).
+_SIMILARITY = 88
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    phrases: tuple[str, ...]
+    reply: str
+    show_topics: bool
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    intents: tuple[Intent, ...] = ()
+
+    def find_intent(self, words: list[str]) -> Intent | None:
+        """The intent the whole message says, allowing small typos ("thnks", "helo there")."""
+        text = " ".join(words)
+        if not text:
+            return None
+        choices = {(intent, phrase): phrase for intent in self.intents for phrase in intent.phrases}
+        best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=_SIMILARITY)
+        return best[2][0] if best else None
+
+    def strip_opening(self, words: list[str]) -> list[str]:
+        """Drop a greeting or thanks in front of a question: "hi, why do my glutes cramp"."""
+        openings = {tuple(phrase.split()) for intent in self.intents
+                    if intent.name in ("greeting", "thanks") for phrase in intent.phrases}
+        for size in range(min(4, len(words) - 1), 0, -1):
+            if tuple(words[:size]) in openings:
+                return words[size:]
+        return words
+
+
+def parse_smalltalk(data: object, path: Path) -> tuple[SmallTalk, list[KnowledgeError]]:
+    checker = Checker(path, KnowledgeError)
+    root = checker.mapping(data, 1, "the small talk file")
+    if root is None:
+        return SmallTalk(), checker.errors  # type: ignore[return-value]
+    checker.keys(root, {"smalltalk"}, set(), "the small talk file")
+    table = checker.mapping(root.get("smalltalk"), root.line_of("smalltalk"), "`smalltalk`")
+    intents = []
+    for name in table or {}:
+        intent = checker.mapping(table[name], table.line_of(name), f"the intent {name!r}")
+        if intent is None:
+            continue
+        what = f"the intent {name!r}"
+        checker.keys(intent, {"phrases", "reply"}, {"show_topics"}, what)
+        phrases = tuple(" ".join(split_words(p)) for p in checker.text_list(intent, "phrases", what, 1))
+        reply = checker.text(intent, "reply", what) or ""
+        show_topics = intent.get("show_topics", False)
+        if not isinstance(show_topics, bool):
+            checker.fail(f"`show_topics` in {what} should be true or false",
+                         intent.line_of("show_topics"), "write `show_topics: true` or remove it")
+            show_topics = False
+        intents.append(Intent(str(name), phrases, reply, show_topics))
+    return SmallTalk(tuple(intents)), checker.errors  # type: ignore[return-value]

@@ -1,0 +1,103 @@
+"""The words the matcher knows beyond the questions: contractions, stop words, lay synonyms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import KnowledgeError
+from .yamlfile import Checker, Mapping
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def split_words(text: str) -> list[str]:
+    """Lowercase words of a message, apostrophes kept inside words ("what's"), the rest dropped."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES).lower()
+    return _WORD.findall(text)
+
+
+def replace_phrases(words: list[str], phrases: dict[tuple[str, ...], list[str]],
+                    longest: int) -> list[str]:
+    """Replace word sequences by their substitutes, longest match first, left to right."""
+    result: list[str] = []
+    index = 0
+    while index < len(words):
+        for size in range(min(longest, len(words) - index), 0, -1):
+            substitute = phrases.get(tuple(words[index:index + size]))
+            if substitute is not None:
+                result.extend(substitute)
+                index += size
+                break
+        else:
+            result.append(words[index])
+            index += 1
+    return result
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Language data from knowledge/vocabulary.yaml; editors extend it without touching code."""
+
+    contractions: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    stop_words: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
+    synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+    def expand_contractions(self, words: list[str]) -> list[str]:
+        """Spell out "what's", "cant", "can not"; then drop leftover apostrophes ("glute's")."""
+        longest = max((len(key) for key in self.contractions), default=1)
+        expanded = replace_phrases(words, self.contractions, longest)
+        return [part for word in expanded for part in word.replace("'", "").split() if part]
+
+    def apply_synonyms(self, words: list[str]) -> list[str]:
+        longest = max((len(key) for key in self.synonyms), default=1)
+        return replace_phrases(words, self.synonyms, longest)
+
+    def known_words(self) -> set[str]:
+        """Every word this file mentions: the targets of typo repair besides the questions."""
+        words = set(self.stop_words) | set(self.question_words)
+        for table in (self.contractions, self.synonyms):
+            for key, value in table.items():
+                words.update(key)
+                words.update(value)
+        return {word for word in words if "'" not in word}
+
+
+def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[KnowledgeError]]:
+    checker = Checker(path, KnowledgeError)
+    root = checker.mapping(data, 1, "the vocabulary file")
+    if root is None:
+        return Vocabulary(), checker.errors  # type: ignore[return-value]
+    checker.keys(root, set(), {"contractions", "stop_words", "question_words", "synonyms"},
+                 "the vocabulary file")
+    contractions: dict[tuple[str, ...], list[str]] = {}
+    table = root.get("contractions", Mapping())
+    if checker.mapping(table, root.line_of("contractions"), "contractions") is not None:
+        for written, spelled in table.items():
+            if not isinstance(spelled, str) or not spelled.strip():
+                checker.fail(f"the contraction {written!r} has no expansion",
+                             table.line_of(written), "write `whats: what is`")
+                continue
+            contractions[tuple(str(written).lower().split())] = spelled.lower().split()
+    synonyms: dict[tuple[str, ...], list[str]] = {}
+    groups = root.get("synonyms", Mapping())
+    if checker.mapping(groups, root.line_of("synonyms"), "synonyms") is not None:
+        for canonical in groups:
+            variants = checker.text_list(groups, canonical, f"the synonyms of {canonical!r}", 1)
+            for variant in variants:
+                key = tuple(split_words(variant))
+                if key in synonyms and synonyms[key] != [str(canonical)]:
+                    checker.fail(f"{variant!r} is a synonym of both {synonyms[key][0]!r} and "
+                                 f"{canonical!r}", groups.line_of(canonical),
+                                 "keep it under one of them")
+                synonyms[key] = split_words(str(canonical))
+    stop_words = frozenset(w.lower() for w in checker.text_list(root, "stop_words", "the vocabulary file"))
+    question_words = frozenset(
+        w.lower() for w in checker.text_list(root, "question_words", "the vocabulary file"))
+    vocabulary = Vocabulary(contractions, stop_words, question_words, synonyms)
+    return vocabulary, checker.errors  # type: ignore[return-value]

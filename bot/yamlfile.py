@@ -1,0 +1,169 @@
+"""Reading YAML with the line of every key and item, so errors can point editors at a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .errors import BotError
+
+
+class Mapping(dict):
+    """A YAML mapping that remembers its own line and the line of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that builds Mapping and Sequence objects carrying 1-based line numbers."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    mapping = Mapping()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value", key_node.start_mark) from None
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Sequence:
+    sequence = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.line = node.start_mark.line + 1
+    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(path: Path, error: Callable[..., BotError]) -> Any:
+    """Parse one YAML file; a missing file or bad syntax raises `error` naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("the file does not exist", path, fix="create it or correct the path") from None
+    except IsADirectoryError:
+        raise error("this is a folder, not a file", path, fix="name a .yaml file") from None
+    except UnicodeDecodeError:
+        raise error("the file is not UTF-8 text", path, fix="save it as UTF-8") from None
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror})", path,
+                    fix="check its permissions") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"invalid YAML: {problem}", path, line,
+                    fix="check the indentation and quoting on that line") from None
+    except yaml.YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", path, fix="check the file's syntax") from None
+
+
+def describe_type(value: Any) -> str:
+    """Name a YAML value's type the way an editor thinks of it."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+class Checker:
+    """Collects every problem in one file, so an editor sees all of them in one run."""
+
+    def __init__(self, path: Path, error: Callable[..., BotError]) -> None:
+        self.path = path
+        self.error = error
+        self.errors: list[BotError] = []
+
+    def fail(self, message: str, line: int | None, fix: str) -> None:
+        self.errors.append(self.error(message, self.path, line, fix=fix))
+
+    def mapping(self, value: Any, line: int | None, what: str) -> Mapping | None:
+        if isinstance(value, Mapping):
+            return value
+        self.fail(f"{what} should be a mapping of keys, not {describe_type(value)}", line,
+                  f"write {what} as `key: value` lines")
+        return None
+
+    def keys(self, mapping: Mapping, required: set[str], optional: set[str], what: str) -> None:
+        for key in mapping:
+            if key not in required | optional:
+                known = ", ".join(sorted(required | optional))
+                self.fail(f"unknown key {key!r} in {what}", mapping.line_of(key),
+                          f"remove it or use one of: {known}")
+        for key in sorted(required - set(mapping)):
+            self.fail(f"{what} is missing the key {key!r}", mapping.line, f"add `{key}:`")
+
+    def text(self, mapping: Mapping, key: str, what: str, required: bool = True) -> str | None:
+        value = mapping.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            if key in mapping or required:
+                self.fail(f"{key!r} in {what} should be text, not {describe_type(value)}",
+                          mapping.line_of(key), f"write `{key}: some text`")
+            return None
+        text = str(value).strip()
+        if not text:
+            self.fail(f"{key!r} in {what} is empty", mapping.line_of(key), f"write the {key}")
+            return None
+        return text
+
+    def text_list(self, mapping: Mapping, key: str, what: str, minimum: int = 0) -> list[str]:
+        value = mapping.get(key, [] if minimum == 0 else None)
+        if not isinstance(value, list):
+            self.fail(f"{key!r} in {what} should be a list, not {describe_type(value)}",
+                      mapping.line_of(key), f"write `{key}: [first, second]` or one `- item` a line")
+            return []
+        items: list[str] = []
+        for index, item in enumerate(value):
+            line = value.line_of(index) if isinstance(value, Sequence) else mapping.line_of(key)
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
+                self.fail(f"item {index + 1} of {key!r} in {what} should be non-empty text",
+                          line, "write it as text or remove it")
+                continue
+            items.append(str(item).strip())
+        if len(items) < minimum:
+            self.fail(f"{key!r} in {what} has {len(items)} items, at least {minimum} are needed",
+                      mapping.line_of(key), f"add {minimum - len(items)} more")
+        return items
