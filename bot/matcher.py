@@ -17,6 +17,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from .english import is_real_word, specificity
 from .knowledge import Knowledge
 from .vocabulary import Vocabulary, split_words
 
@@ -43,6 +44,7 @@ class Match:
     candidates: tuple[Candidate, ...]
     coverage: float
     stems: tuple[str, ...]
+    in_domain: bool
 
     @property
     def best(self) -> Candidate | None:
@@ -62,6 +64,8 @@ class Normaliser:
         self._stemmer = snowballstemmer.stemmer("english")
         self._repairs: dict[str, list[str]] = {}
         self._stems: dict[str, str] = {}
+        # The first word seen for each stem, to look up how common the word is in English.
+        self.word_of_stem: dict[str, str] = {}
 
     def normalise(self, text: str) -> list[str]:
         """The stems of a message, in order, question words kept and stop words dropped."""
@@ -81,6 +85,7 @@ class Normaliser:
             stem = self._stems.get(word)
             if stem is None:
                 stem = self._stems[word] = self._stemmer.stemWord(word)
+                self.word_of_stem.setdefault(stem, word)
             stems.append(stem)
         return stems
 
@@ -92,7 +97,7 @@ class Normaliser:
         return cached
 
     def _find_repair(self, word: str) -> list[str]:
-        if word in self.known_words or not word.isalpha():
+        if word in self.known_words or not word.isalpha() or is_real_word(word):
             return [word]
         squeezed = _REPEATS.sub(r"\1\1", word)
         if squeezed in self.known_words:
@@ -133,6 +138,8 @@ class Matcher:
         self.normaliser = Normaliser(knowledge.vocabulary, known)
         question_words = knowledge.vocabulary.question_words
         self._question_stems = frozenset(self.normaliser.stem(sorted(question_words)))
+        self._domain_stems = frozenset(self.normaliser.normalise(
+            " ".join(sorted(knowledge.vocabulary.domain_words))))
         phrasings = [(entry.id, question, self.normaliser.normalise(question))
                      for entry in knowledge.entries.values() for question in entry.questions]
         entry_stems: dict[str, set[str]] = defaultdict(set)
@@ -160,7 +167,10 @@ class Matcher:
         return idf * _QUESTION_WORD_FACTOR if stem in self._question_stems else idf
 
     def weight(self, stem: str) -> float:
-        return self._weights.get(stem, self._unknown_weight)
+        weight = self._weights.get(stem)
+        if weight is None:
+            return self._unknown_weight * specificity(self.normaliser.word_of_stem.get(stem, stem))
+        return weight
 
     def match(self, text: str) -> Match:
         return self.match_stems(self.normaliser.normalise(text))
@@ -185,4 +195,5 @@ class Matcher:
             if current is None or score > current.score:
                 best[phrasing.entry_id] = Candidate(phrasing.entry_id, round(score, 4), phrasing.question)
         ranked = sorted(best.values(), key=lambda candidate: (-candidate.score, candidate.entry_id))
-        return Match(tuple(ranked), round(coverage, 4), tuple(stems))
+        in_domain = not self._domain_stems.isdisjoint(unique)
+        return Match(tuple(ranked), round(coverage, 4), tuple(stems), in_domain)

@@ -87,7 +87,7 @@ class Responder:
     def _decide_match(self, match: Match) -> Reply:
         settings = self.config.matching
         best = match.best
-        if best is None or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
+        if best is None or not match.in_domain or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
             return self._fallback("Sorry, I can't answer that one.")
         runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
         if best.score >= settings.answer_score and best.score - runner_up >= settings.answer_margin:

@@ -47,6 +47,9 @@ class Vocabulary:
     stop_words: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
     synonyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    domain_words: frozenset[str] = frozenset()
+    filler_words: frozenset[str] = frozenset()
+    broader: dict[str, str] = field(default_factory=dict)
 
     def expand_contractions(self, words: list[str]) -> list[str]:
         """Spell out "what's", "cant", "can not"; then drop leftover apostrophes ("glute's")."""
@@ -55,12 +58,17 @@ class Vocabulary:
         return [part for word in expanded for part in word.replace("'", "").split() if part]
 
     def apply_synonyms(self, words: list[str]) -> list[str]:
+        """Canonical words for lay ones, each followed by its broader word if it has one."""
+        words = [word for word in words if word not in self.filler_words]
         longest = max((len(key) for key in self.synonyms), default=1)
-        return replace_phrases(words, self.synonyms, longest)
+        canonical = replace_phrases(words, self.synonyms, longest)
+        return [added for word in canonical
+                for added in ((word, self.broader[word]) if word in self.broader else (word,))]
 
     def known_words(self) -> set[str]:
         """Every word this file mentions: the targets of typo repair besides the questions."""
-        words = set(self.stop_words) | set(self.question_words)
+        words = (set(self.stop_words) | self.question_words | self.domain_words | self.filler_words
+                 | set(self.broader) | set(self.broader.values()))
         for table in (self.contractions, self.synonyms):
             for key, value in table.items():
                 words.update(key)
@@ -73,7 +81,8 @@ def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[Knowled
     root = checker.mapping(data, 1, "the vocabulary file")
     if root is None:
         return Vocabulary(), checker.errors  # type: ignore[return-value]
-    checker.keys(root, set(), {"contractions", "stop_words", "question_words", "synonyms"},
+    checker.keys(root, set(), {"contractions", "filler_words", "stop_words", "question_words", "synonyms",
+                  "domain_words", "broader"},
                  "the vocabulary file")
     contractions: dict[tuple[str, ...], list[str]] = {}
     table = root.get("contractions", Mapping())
@@ -99,5 +108,19 @@ def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[Knowled
     stop_words = frozenset(w.lower() for w in checker.text_list(root, "stop_words", "the vocabulary file"))
     question_words = frozenset(
         w.lower() for w in checker.text_list(root, "question_words", "the vocabulary file"))
-    vocabulary = Vocabulary(contractions, stop_words, question_words, synonyms)
+    domain_words = frozenset(
+        w.lower() for w in checker.text_list(root, "domain_words", "the vocabulary file"))
+    filler_words = frozenset(
+        w.lower() for w in checker.text_list(root, "filler_words", "the vocabulary file"))
+    broader: dict[str, str] = {}
+    table = root.get("broader", Mapping())
+    if checker.mapping(table, root.line_of("broader"), "broader") is not None:
+        for word, wider in table.items():
+            if not isinstance(wider, str) or not wider.strip():
+                checker.fail(f"the broader word of {word!r} is missing", table.line_of(word),
+                             "write `running: exercise`")
+                continue
+            broader[str(word).lower()] = wider.strip().lower()
+    vocabulary = Vocabulary(contractions, stop_words, question_words, synonyms, domain_words,
+                            filler_words, broader)
     return vocabulary, checker.errors  # type: ignore[return-value]

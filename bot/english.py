@@ -1,0 +1,46 @@
+"""How common an English word is, from the word-frequency list that ships with symspellpy.
+
+Two questions need it: is an unknown word a real word (then it is not a typo to repair: "liver"
+must not become "liter"), and how much a word says (a message's "best" or "make" says little,
+"migraine" a lot), so that common filler neither sways the match nor makes a question look
+out of scope.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+from functools import cache
+
+_DICTIONARY = "frequency_dictionary_en_82_765.txt"
+# log10 of a word's count in the list: at or above _COMMON a word says little, at or below
+# _RARE it says as much as a word can; in between its weight falls in a straight line.
+_COMMON = 9.0
+_RARE = 6.5
+_LEAST_SPECIFIC = 0.2
+# Below this log10 count a listed word is too rare to trust as a real word rather than a typo.
+_REAL_WORD = 5.0
+
+
+@cache
+def _counts() -> dict[str, float]:
+    text = (importlib.resources.files("symspellpy") / _DICTIONARY).read_text(encoding="utf-8")
+    counts = {}
+    for line in text.splitlines():
+        word, _, count = line.partition(" ")
+        if count:
+            counts[word] = math.log10(int(count))
+    return counts
+
+
+def is_real_word(word: str) -> bool:
+    return _counts().get(word, 0.0) >= _REAL_WORD
+
+
+def specificity(word: str) -> float:
+    """1.0 for rare or unlisted words, down to 0.2 for the most common ones."""
+    frequency = _counts().get(word)
+    if frequency is None or frequency <= _RARE:
+        return 1.0
+    share = (_COMMON - frequency) / (_COMMON - _RARE)
+    return max(_LEAST_SPECIFIC, min(1.0, share))
