@@ -15,6 +15,8 @@ _NEGATIONS = frozenset({"no", "not", "never", "without", "nor", "neither", "none
 # Words that end the reach of a negation: "no cramps but chest pain" still has chest pain.
 _CLAUSE_BREAKS = frozenset({"but", "and", "although", "though", "however", "yet", "except", "now"})
 _NEGATION_REACH = 3
+# Words a negation reaches across without using up its reach: "without any numbness or tingling".
+_LIST_WORDS = frozenset({"or", "nor", "any"})
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
@@ -53,11 +55,14 @@ class RedFlag:
     def _negated(self, sentence: list[str], index: int) -> bool:
         if not self.negatable:
             return False
-        for word in reversed(sentence[max(0, index - _NEGATION_REACH):index]):
-            if word in _CLAUSE_BREAKS:
+        reach = _NEGATION_REACH
+        for word in reversed(sentence[:index]):
+            if word in _CLAUSE_BREAKS or reach == 0:
                 return False
             if word in _NEGATIONS:
                 return True
+            if word not in _LIST_WORDS:
+                reach -= 1
         return False
 
 

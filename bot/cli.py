@@ -1,0 +1,154 @@
+"""`python -m bot`: run, chat, ask, eval and check. Errors print one line each and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import TOKEN_VARIABLE, Config, load_config, read_token
+from .errors import BotError
+from .evaluation import check_expectations, evaluate, load_cases
+from .knowledge import find_article_files, load_knowledge
+from .responder import Reply, Responder
+from .terminal import render_text, run_chat
+
+log = logging.getLogger(__name__)
+
+
+def build_responder(config: Config) -> Responder:
+    return Responder(load_knowledge(config.knowledge_path), config)
+
+
+def reply_json(reply: Reply) -> str:
+    """The stable contract of `ask --json`: one object a message, in this shape."""
+    return json.dumps({
+        "kind": reply.kind,
+        "id": reply.entry_id,
+        "score": round(reply.score, 4),
+        "suggestions": [suggestion.entry_id for suggestion in reply.suggestions],
+        "text": reply.text,
+    }, ensure_ascii=False)
+
+
+def command_ask(args: argparse.Namespace, config: Config) -> int:
+    responder = build_responder(config)
+    if args.text == ["-"]:
+        for line in sys.stdin:
+            reply = responder.respond(line.rstrip("\n"))
+            print(reply_json(reply) if args.json else render_text(reply) + "\n", flush=True)
+        return 0
+    reply = responder.respond(" ".join(args.text))
+    print(reply_json(reply) if args.json else render_text(reply))
+    return 0
+
+
+def command_chat(args: argparse.Namespace, config: Config) -> int:
+    run_chat(build_responder(config), input, print)
+    return 0
+
+
+def command_run(args: argparse.Namespace, config: Config) -> int:
+    responder = build_responder(config)
+    token = read_token()
+    if token is None:
+        print(f"{TOKEN_VARIABLE} is not set, so the bot cannot connect to Telegram. Get a token from "
+              f"@BotFather and run: export {TOKEN_VARIABLE}=123456789:AA...", file=sys.stderr)
+        if not sys.stdin.isatty():
+            return 2
+        print("Starting a chat in this terminal instead.\n", file=sys.stderr)
+        run_chat(responder, input, print)
+        return 0
+    from .telegram_bot import run_telegram  # the only module that imports telegram
+
+    run_telegram(responder, config, token)
+    return 0
+
+
+def command_check(args: argparse.Namespace, config: Config) -> int:
+    paths = [Path(path) for path in args.paths] or [config.knowledge_path]
+    for path in paths:
+        knowledge = load_knowledge(path)
+        files = ", ".join(str(file) for file in find_article_files(path))
+        print(f"ok: {len(knowledge.entries)} entries, {len(knowledge.red_flags)} red flags in {files}")
+    return 0
+
+
+def command_eval(args: argparse.Namespace, config: Config) -> int:
+    responder = build_responder(config)
+    path = Path(args.file)
+    cases = load_cases(path)
+    check_expectations(cases, set(responder.knowledge.entries), path)
+    report = evaluate(responder, cases)
+    print(f"{path}: {len(cases)} cases")
+    print("\n".join(report.lines()))
+    bounds = [
+        ("correct", report.correct, args.min_correct, True),
+        ("urgent recall", report.urgent_recall, args.min_urgent_recall, True),
+        ("smalltalk", report.smalltalk, args.min_smalltalk, True),
+        ("wrong", report.wrong, args.max_wrong, False),
+        ("out-of-scope answered", report.out_of_scope_answered, args.max_out_of_scope_answered, False),
+        ("false urgent", report.false_urgent, args.max_false_urgent, False),
+        ("disclaimer missing", report.missing_disclaimer, 0.0, False),
+    ]
+    missed = []
+    for name, (done, total), bound, is_minimum in bounds:
+        if bound is None or not total:
+            continue
+        share = 100 * done / total
+        if (share < bound) if is_minimum else (share > bound):
+            missed.append(f"{name} {share:.1f}% is {'below' if is_minimum else 'above'} {bound}%")
+    for line in missed:
+        print(f"missed: {line}")
+    return 1 if missed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--config", type=Path, help="config file (default: config.yaml if present)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="start the Telegram bot (terminal chat without a token)")
+    commands.add_parser("chat", help="chat with the bot in this terminal")
+    ask = commands.add_parser("ask", help="print the reply to one message")
+    ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("text", nargs="+", help="the message, or - for one message per line of stdin")
+    check = commands.add_parser("check", help="validate knowledge files or folders")
+    check.add_argument("paths", nargs="*", help="default: the configured knowledge path")
+    evaluation = commands.add_parser("eval", help="score the bot on an evaluation file")
+    evaluation.add_argument("file", help="a YAML file of cases, like ../shared/eval/dev.yaml")
+    for flag, meaning in (("--min-correct", "correct share of in-scope cases"),
+                          ("--max-wrong", "wrong answers, share of in-scope cases"),
+                          ("--max-out-of-scope-answered", "answered out-of-scope cases, share"),
+                          ("--min-urgent-recall", "urgent cases caught, share"),
+                          ("--max-false-urgent", "urgent replies to other cases, share"),
+                          ("--min-smalltalk", "small talk recognised, share")):
+        evaluation.add_argument(flag, type=float, metavar="PCT", help=f"exit 1 past this bound: {meaning}")
+    return parser
+
+
+COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
+            "check": command_check, "eval": command_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        config = load_config(args.config)
+        logging.basicConfig(level=config.log_level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # httpx logs every request URL, and Bot API URLs contain the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        return COMMANDS[args.command](args, config)
+    except BotError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
