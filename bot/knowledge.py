@@ -12,7 +12,7 @@ from .errors import KnowledgeError, KnowledgeErrors
 from .safety import RedFlag, parse_red_flags
 from .smalltalk import SmallTalk, parse_smalltalk
 from .vocabulary import Vocabulary, parse_vocabulary, split_words
-from .yamlfile import Checker, Sequence, load_yaml
+from .yamlfile import Checker, Mapping, Sequence, load_yaml
 
 TOPICS = {
     "about": "About",
@@ -43,6 +43,11 @@ class Entry:
     title: str
     path: Path
     line: int
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    question_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class Knowledge:
 
 
 def _title_from_question(question: str) -> str:
-    title = question[:1].upper() + question[1:]
+    title = re.sub(r"\bi\b", "I", question[:1].upper() + question[1:])
     return title if title.endswith("?") else f"{title}?"
 
 
@@ -126,9 +131,15 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
             entries.append(Entry(
                 id=entry_id, topic=topic, questions=tuple(questions), answer=" ".join(answer.split()),
                 related=tuple(related), source=source_section,
-                title=entry_title or _title_from_question(questions[0]), path=path, line=entry.line))
+                title=entry_title or _title_from_question(questions[0]), path=path, line=entry.line,
+                key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions")))
     article = Article(title, source_title, covers, reviewed, tuple(entries), path)
     return article, checker.errors  # type: ignore[return-value]
+
+
+def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
+    items = entry.get(key)
+    return tuple(items.item_lines) if isinstance(items, Sequence) else ()
 
 
 def find_article_files(knowledge_path: Path) -> list[Path]:
@@ -147,26 +158,27 @@ def _check_across_files(articles: list[Article], errors: list[KnowledgeError]) -
             if entry.id in seen_ids:
                 first = seen_ids[entry.id]
                 errors.append(KnowledgeError(
-                    f"the id {entry.id!r} is already used at {first.path.name}:{first.line}",
-                    entry.path, entry.line, fix="give one of them another id"))
+                    f"the id {entry.id!r} is already used at {first.path.name}:{first.line_of('id')}",
+                    entry.path, entry.line_of("id"), fix="give one of them another id"))
             seen_ids.setdefault(entry.id, entry)
-            for question in entry.questions:
+            for index, question in enumerate(entry.questions):
                 key = " ".join(split_words(question))
                 owner = owners.setdefault(key, entry)
                 if owner is not entry:
+                    line = entry.question_lines[index] if index < len(entry.question_lines) else entry.line
                     errors.append(KnowledgeError(
                         f"the question {question!r} is under both {owner.id!r} and {entry.id!r}",
-                        entry.path, entry.line, fix="keep it under one entry"))
+                        entry.path, line, fix="keep it under one entry"))
     for article in articles:
         for entry in article.entries:
             for related in entry.related:
                 if related not in seen_ids:
                     errors.append(KnowledgeError(
                         f"{entry.id!r} lists the related id {related!r}, which does not exist",
-                        entry.path, entry.line, fix="correct the id or remove it from `related`"))
+                        entry.path, entry.line_of("related"), fix="correct the id or remove it from `related`"))
                 elif related == entry.id:
                     errors.append(KnowledgeError(
-                        f"{entry.id!r} lists itself as related", entry.path, entry.line,
+                        f"{entry.id!r} lists itself as related", entry.path, entry.line_of("related"),
                         fix="remove it from `related`"))
 
 

@@ -1,0 +1,47 @@
+"""The terminal chat, driven by a whole transcript through injected input and output."""
+
+from __future__ import annotations
+
+from bot.responder import Responder
+from bot.terminal import run_chat
+
+
+def chat(responder: Responder, *lines: str) -> list[str]:
+    pending = list(lines)
+    said: list[str] = []
+
+    def read_line(prompt: str) -> str:
+        if not pending:
+            raise EOFError
+        return pending.pop(0)
+
+    run_chat(responder, read_line, said.append)
+    return said
+
+
+def test_transcript_with_numbered_follow_ups(responder: Responder) -> None:
+    said = chat(responder, "hi", "what causes butt cramps", "4", "exit")
+    assert "Health FAQ bot" in said[0]
+    assert "Hello!" in said[1]
+    assert said[2].lstrip().startswith("What causes gluteal cramps?")
+    assert "  4. Can low magnesium cause glute cramps?" in said[2]
+    assert said[3].lstrip().startswith("Can low magnesium cause glute cramps?")
+    assert said[3].rstrip().endswith("contact a medical professional.")
+    assert len(said) == 4
+
+
+def test_did_you_mean_choice_by_number(responder: Responder) -> None:
+    said = chat(responder, "butt cramp", "1")
+    assert "Did you mean" in said[1]
+    first_choice = said[1].split("  1. ")[1].splitlines()[0]
+    assert said[2].lstrip().startswith(first_choice)
+
+
+def test_end_of_input_ends_the_chat(responder: Responder) -> None:
+    said = chat(responder, "thanks")
+    assert said[-1] == ""
+
+
+def test_a_number_without_choices_is_just_a_message(responder: Responder) -> None:
+    said = chat(responder, "7")
+    assert "Sorry" in said[1] or "didn't catch" in said[1]
