@@ -132,6 +132,15 @@ COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
             "check": command_check, "eval": command_eval}
 
 
+def configure_logging(level: str) -> None:
+    """Log at `level`, but never the token or people's messages, whatever the level."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # python-telegram-bot logs whole API calls, message text included, at DEBUG.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -140,10 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
-        logging.basicConfig(level=config.log_level,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # httpx logs every request URL, and Bot API URLs contain the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        configure_logging(config.log_level)
         return COMMANDS[args.command](args, config)
     except BotError as error:
         print(error, file=sys.stderr)

@@ -28,6 +28,8 @@ SMALLTALK_FILE = "smalltalk.yaml"
 SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
 T = TypeVar("T")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Telegram's button data is at most 64 bytes and carries a version and an action besides the id.
+MAX_ID_LENGTH = 48
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         if entry_id and not _ID.match(entry_id):
             checker.fail(f"the id {entry_id!r} should be lowercase words joined by hyphens",
                          entry.line_of("id"), "write it like `cause-nerve`")
+        if len(entry_id) > MAX_ID_LENGTH:
+            checker.fail(f"the id {entry_id!r} is longer than {MAX_ID_LENGTH} characters",
+                         entry.line_of("id"), "shorten it")
         topic = checker.text(entry, "topic", what) or ""
         if topic and topic not in TOPICS:
             checker.fail(f"{what} has the unknown topic {topic!r}", entry.line_of("topic"),

@@ -68,21 +68,29 @@ class Responder:
 
     def respond(self, text: str) -> Reply:
         text = text[:MAX_MESSAGE_CHARS]
-        flag = find_red_flag(text, list(self.knowledge.red_flags), self.knowledge.vocabulary)
-        if flag is not None:
-            texts = self.config.texts
-            body = texts.crisis if flag.kind == "crisis" else texts.emergency
-            return Reply(URGENT, body, red_flag=flag.id, disclaimer=texts.disclaimer)
+        urgent = self._urgent(text)
+        if urgent is not None:
+            return urgent
         words = split_words(text)
         if not words:
             return self._fallback("I didn't catch a question there.")
         intent = self.knowledge.smalltalk.find_intent(words)
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        return self._decide_match(self._match_words(words))
+
+    def _urgent(self, text: str) -> Reply | None:
+        flag = find_red_flag(text, list(self.knowledge.red_flags), self.knowledge.vocabulary)
+        if flag is None:
+            return None
+        texts = self.config.texts
+        body = texts.crisis if flag.kind == "crisis" else texts.emergency
+        return Reply(URGENT, body, red_flag=flag.id, disclaimer=texts.disclaimer)
+
+    def _match_words(self, words: list[str]) -> Match:
         words = self.knowledge.smalltalk.strip_opening(words)
         normaliser = self.matcher.normaliser
-        match = self.matcher.match_stems(normaliser.stem(normaliser.read_words(words)))
-        return self._decide_match(match)
+        return self.matcher.match_stems(normaliser.stem(normaliser.read_words(words)))
 
     def _decide_match(self, match: Match) -> Reply:
         settings = self.config.matching
@@ -99,6 +107,23 @@ class Responder:
         return Reply(CLARIFY, "I'm not sure I understood. Did you mean:", score=best.score,
                      suggestions=suggestions, disclaimer=self.config.texts.disclaimer)
 
+    def search(self, text: str, limit: int) -> list[Reply]:
+        """Up to `limit` answers for a search box (Telegram's inline mode), best first.
+
+        A red flag gives only the urgent reply. A search term may be one word ("causes"), so the
+        subject's words need not appear, but words the knowledge base doesn't know give nothing.
+        """
+        text = text[:MAX_MESSAGE_CHARS]
+        urgent = self._urgent(text)
+        if urgent is not None:
+            return [urgent]
+        match = self._match_words(split_words(text))
+        if match.coverage < self.config.matching.min_coverage:
+            return []
+        return [self.answer(candidate.entry_id, candidate.score)
+                for candidate in match.candidates[:limit]
+                if candidate.score >= self.config.matching.clarify_score]
+
     def _suggest(self, entry_id: str) -> Suggestion:
         return Suggestion(entry_id, self.knowledge.entries[entry_id].title)
 
@@ -108,6 +133,10 @@ class Responder:
         related = tuple(self._suggest(related) for related in entry.related)
         return Reply(ANSWER, entry.answer, heading=entry.title, entry_id=entry.id, score=score,
                      related=related, disclaimer=self.config.texts.disclaimer)
+
+    def none_of_these(self) -> Reply:
+        """After "None of these" under a "Did you mean": say what the bot covers."""
+        return self._fallback("Sorry I couldn't find the right answer.")
 
     def _fallback(self, opening: str) -> Reply:
         body = (f"{opening} I can only answer questions about {self.subject}. "

@@ -1,0 +1,308 @@
+"""A small fake Telegram Bot API server on 127.0.0.1, for driving the real Application over HTTP.
+
+It keeps what a test needs to see: the updates it hands out (with real long polling and offsets)
+and every call the bot makes. It enforces Telegram's limits, so a reply Telegram would reject
+fails here too, and it can be told to fail the next calls of a method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+BOT_ID = 123456789
+BOT_USERNAME = "glute_faq_bot"
+_TAG = re.compile(r"<[^>]+>")
+_JSON_FIELDS = ("reply_markup", "results", "commands", "allowed_updates", "entities", "reply_parameters")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback data) of every inline button, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        return [(button["text"], button.get("callback_data", ""))
+                for row in markup.get("inline_keyboard", []) for button in row]
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeBotAPI:
+    token: str = TOKEN
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    _changed: asyncio.Condition | None = None
+    _runner: web.AppRunner | None = None
+    base_url: str = ""
+
+    async def start(self) -> str:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # What tests do
+
+    async def add_update(self, update: dict[str, Any]) -> int:
+        update_id = next(self._ids)
+        self.updates.append({"update_id": update_id, **update})
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        return update_id
+
+    def fail_next(self, method: str, status: int, description: str, times: int = 1,
+                  retry_after: int | None = None) -> None:
+        self.failures.setdefault(method, []).extend(
+            Failure(status, description, retry_after) for _ in range(times))
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        return [call for call in self.calls if call.method == method
+                and (chat_id is None or int(call.params.get("chat_id", 0)) == chat_id)]
+
+    async def wait_for(self, method: str, count: int, chat_id: int | None = None,
+                       timeout: float = 10.0) -> list[Call]:
+        """The calls of a method once there are `count` of them (to that chat)."""
+        deadline = time.monotonic() + timeout
+        assert self._changed is not None
+        async with self._changed:
+            while len(self.sent(method, chat_id)) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(self.sent(method, chat_id))} of {count} {method} "
+                                         f"calls after {timeout}s: {self.calls[-5:]}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    pass
+        return self.sent(method, chat_id)
+
+    # The Bot API
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await self._read_params(request)
+        pending = self.failures.get(method)
+        if pending:
+            failure = pending.pop(0)
+            self.calls.append(Call(f"failed:{method}", params))
+            extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
+            return self._error(failure.status, failure.description, **extra)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return self._error(404, "Not Found: method not found")
+        if method != "getUpdates":
+            self.calls.append(Call(method, params))
+        result = await handler(params)
+        if isinstance(result, web.Response):
+            return result
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _read_params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if isinstance(value, str) and key in _JSON_FIELDS:
+                params[key] = json.loads(value)
+            else:
+                params[key] = value
+        return params
+
+    @staticmethod
+    def _error(status: int, description: str, **extra: Any) -> web.Response:
+        return web.json_response({"ok": False, "error_code": status, "description": description,
+                                  **extra}, status=status)
+
+    def _bad_request(self, description: str) -> web.Response:
+        return self._error(400, f"Bad Request: {description}")
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Glute FAQ", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": True}
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook_url = ""
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool | web.Response:
+        if not params.get("url"):
+            return self._bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook_url = str(params["url"])
+        self.webhook_secret = str(params.get("secret_token", ""))
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool | web.Response:
+        commands = params.get("commands") or []
+        if not commands or len(commands) > 100:
+            return self._bad_request("commands must be 1 to 100")
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            # Confirmed updates are gone for good, as in Telegram.
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + timeout
+        assert self._changed is not None
+        async with self._changed:
+            while not self.updates and time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except asyncio.TimeoutError:
+                    break
+        limit = int(params.get("limit") or 100)
+        return self.updates[:limit]
+
+    def _check_text(self, text: str, parse_mode: str | None) -> str | None:
+        shown = html.unescape(_TAG.sub("", text)) if parse_mode == "HTML" else text
+        if not shown.strip():
+            return "message text is empty"
+        if len(shown) > 4096:
+            return "message is too long"
+        return None
+
+    def _check_markup(self, markup: dict[str, Any] | None) -> str | None:
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    return "BUTTON_DATA_INVALID"
+                if not button.get("text"):
+                    return "button text is empty"
+        return None
+
+    def _message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": message_id or next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Glute FAQ", "username": BOT_USERNAME},
+            "text": html.unescape(_TAG.sub("", str(params["text"]))),
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        problem = self._check_text(str(params.get("text", "")), params.get("parse_mode")) or \
+            self._check_markup(params.get("reply_markup"))
+        if problem:
+            return self._bad_request(problem)
+        return self._message(params)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        problem = self._check_text(str(params.get("text", "")), params.get("parse_mode")) or \
+            self._check_markup(params.get("reply_markup"))
+        if problem:
+            return self._bad_request(problem)
+        return self._message(params, int(params["message_id"]))
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool | web.Response:
+        if len(str(params.get("text", ""))) > 200:
+            return self._bad_request("MESSAGE_TOO_LONG")
+        return True
+
+    async def _api_answerInlineQuery(self, params: dict[str, Any]) -> bool | web.Response:
+        results = params.get("results") or []
+        if len(results) > 50:
+            return self._bad_request("RESULTS_TOO_MUCH")
+        for result in results:
+            if not 1 <= len(str(result.get("id", "")).encode()) <= 64:
+                return self._bad_request("RESULT_ID_INVALID")
+            content = result.get("input_message_content", {})
+            problem = self._check_text(str(content.get("message_text", "")), content.get("parse_mode"))
+            if problem:
+                return self._bad_request(problem)
+        return True
+
+
+# Updates as Telegram sends them
+
+_messages = itertools.count(1)
+
+
+def user(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": f"Person{user_id}", "language_code": "en"}
+
+
+def message(user_id: int, text: str | None = None, chat_id: int | None = None,
+            **extra: Any) -> dict[str, Any]:
+    chat = chat_id if chat_id is not None else user_id
+    body: dict[str, Any] = {
+        "message_id": next(_messages), "date": int(time.time()), "from": user(user_id),
+        "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup",
+                 **({"title": "Running club"} if chat < 0 else {"first_name": f"Person{user_id}"})},
+    }
+    if text is not None:
+        body["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    body.update(extra)
+    return body
+
+
+def text_update(user_id: int, text: str, chat_id: int | None = None, **extra: Any) -> dict[str, Any]:
+    return {"message": message(user_id, text, chat_id, **extra)}
+
+
+def button_update(user_id: int, data: str, message_id: int = 1000) -> dict[str, Any]:
+    bot_message = {"message_id": message_id, "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private", "first_name": f"Person{user_id}"},
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Glute FAQ",
+                            "username": BOT_USERNAME},
+                   "text": "..."}
+    return {"callback_query": {"id": str(next(_messages)), "from": user(user_id),
+                               "chat_instance": "1", "data": data, "message": bot_message}}
+
+
+def inline_update(user_id: int, query: str) -> dict[str, Any]:
+    return {"inline_query": {"id": str(next(_messages)), "from": user(user_id), "query": query,
+                             "offset": ""}}
