@@ -155,8 +155,9 @@ def log_outcome(update: Update, reply: Reply | None, started: float, outcome: st
 
 
 def is_group(update: Update) -> bool:
+    """Groups and channels: the bot speaks there only when spoken to."""
     chat = update.effective_chat
-    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 
 
 def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
@@ -210,16 +211,19 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome: what the bot covers, the disclaimer and the topic menu."""
+    started = time.perf_counter()
     responder = responder_of(context)
     text = (f"<b>Hello!</b> I answer questions about {escape(responder.subject)}, from a "
             "medically reviewed article. Ask in your own words, or pick a topic below.\n\n"
             f"<i>{escape(responder.config.texts.disclaimer)}</i>")
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
                                                reply_markup=topic_menu(responder), do_quote=False)
+    log_outcome(update, None, started, "command-start")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """How to ask, with three example questions as buttons."""
+    started = time.perf_counter()
     responder = responder_of(context)
     examples = [(entry_id, responder.knowledge.entries[entry_id].title)
                 for entry_id in HELP_EXAMPLES if entry_id in responder.knowledge.entries]
@@ -229,16 +233,20 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             "number instead of asking me.")
     await update.effective_message.reply_text(text, reply_markup=entry_buttons(examples),
                                               do_quote=False)
+    log_outcome(update, None, started, "command-help")
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The topic menu."""
+    started = time.perf_counter()
     await update.effective_message.reply_text("Pick a topic:", reply_markup=topic_menu(
         responder_of(context)), do_quote=False)
+    log_outcome(update, None, started, "command-topics")
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Where the answers come from and when they were last reviewed."""
+    started = time.perf_counter()
     responder = responder_of(context)
     lines = []
     for article in responder.knowledge.articles:
@@ -250,6 +258,7 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines.append(f"<i>{escape(responder.config.texts.disclaimer)}</i>")
     await update.effective_message.reply_text("\n\n".join(lines), parse_mode=ParseMode.HTML,
                                               do_quote=False)
+    log_outcome(update, None, started, "command-about")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
