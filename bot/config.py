@@ -35,10 +35,12 @@ DEFAULT_CRISIS = (
 class Matching:
     """Scores are 0-1; see config.example.yaml for what each one decides."""
 
-    answer_score: float = 0.6
-    answer_margin: float = 0.08
+    answer_score: float = 0.62
+    answer_margin: float = 0.06
     clarify_score: float = 0.4
     min_coverage: float = 0.6
+    min_entry_coverage: float = 0.6
+    min_evidence: float = 1.0
     max_suggestions: int = 3
 
 
@@ -153,7 +155,7 @@ def load_config(path: Path | None) -> Config:
 def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
     matching = config.matching
     line = root.line_of("matching")
-    for name in ("answer_score", "answer_margin", "clarify_score", "min_coverage"):
+    for name in ("answer_score", "answer_margin", "clarify_score", "min_coverage", "min_entry_coverage"):
         if not 0 <= getattr(matching, name) <= 1:
             checker.fail(f"`matching.{name}` should be between 0 and 1", line, "use e.g. 0.6")
     if matching.clarify_score > matching.answer_score:

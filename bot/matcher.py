@@ -24,27 +24,38 @@ from .vocabulary import Vocabulary, split_words
 _REPEATS = re.compile(r"(.)\1{2,}")
 # Weight of the stem overlap against rapidfuzz's token similarity in a phrasing's score.
 _OVERLAP_SHARE = 0.8
+# Weight of the best phrasing against the whole entry's words: a message may mix the words of
+# several phrasings of one entry ("lump in my glute after running").
+_PHRASING_SHARE = 0.65
 # Question words ("what", "why", "how") help tell entries apart but weigh less than content.
 _QUESTION_WORD_FACTOR = 0.5
+# How much of a known word's weight its being an everyday English word can take away.
+_EVERYDAY_DISCOUNT = 0.5
 _MIN_REPAIR_LENGTH = 4
 _MIN_SPLIT_PART = 3
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """An entry's score for a message; `coverage` is the share of the message's meaningful words
+    that the entry's questions use somewhere."""
+
     entry_id: str
     score: float
     question: str
+    coverage: float
 
 
 @dataclass(frozen=True)
 class Match:
-    """The scored candidates, best first, and how much of the message is known words."""
+    """The scored candidates, best first; how much of the message is known words (`coverage`) and
+    how much it says at all (`evidence`: the summed weight of its words)."""
 
     candidates: tuple[Candidate, ...]
     coverage: float
     stems: tuple[str, ...]
     in_domain: bool
+    evidence: float
 
     @property
     def best(self) -> Candidate | None:
@@ -145,6 +156,7 @@ class Matcher:
         entry_stems: dict[str, set[str]] = defaultdict(set)
         for entry_id, _, stems in phrasings:
             entry_stems[entry_id].update(stems)
+        self._entry_stems = {entry_id: frozenset(stems) for entry_id, stems in entry_stems.items()}
         entries = max(len(entry_stems), 1)
         frequency: dict[str, int] = defaultdict(int)
         for stems in entry_stems.values():
@@ -164,7 +176,11 @@ class Matcher:
                 self._postings[stem].append(index)
 
     def _weigh(self, stem: str, idf: float) -> float:
-        return idf * _QUESTION_WORD_FACTOR if stem in self._question_stems else idf
+        if stem in self._question_stems:
+            return idf * _QUESTION_WORD_FACTOR
+        # Everyday words ("make", "get") are rare in a small knowledge base but say little.
+        common = specificity(self.normaliser.word_of_stem.get(stem, stem))
+        return idf * (1 - _EVERYDAY_DISCOUNT * (1 - common))
 
     def weight(self, stem: str) -> float:
         weight = self._weights.get(stem)
@@ -184,16 +200,23 @@ class Matcher:
         message_weight = sum(self.weight(stem) for stem in unique)
         reachable = {index for stem in content for index in self._postings.get(stem, ())}
         text = " ".join(stems)
-        best: dict[str, Candidate] = {}
+        best: dict[str, tuple[float, str]] = {}
         for index in reachable:
             phrasing = self._phrasings[index]
             shared = sum(self.weight(stem) for stem in unique & phrasing.stems)
             overlap = 2 * shared / (message_weight + phrasing.weight)
             similarity = fuzz.token_sort_ratio(text, phrasing.text) / 100
             score = _OVERLAP_SHARE * overlap + (1 - _OVERLAP_SHARE) * similarity
-            current = best.get(phrasing.entry_id)
-            if current is None or score > current.score:
-                best[phrasing.entry_id] = Candidate(phrasing.entry_id, round(score, 4), phrasing.question)
-        ranked = sorted(best.values(), key=lambda candidate: (-candidate.score, candidate.entry_id))
+            if score > best.get(phrasing.entry_id, (-1.0, ""))[0]:
+                best[phrasing.entry_id] = (score, phrasing.question)
+        candidates = []
+        for entry_id, (score, question) in best.items():
+            shared = unique & self._entry_stems[entry_id]
+            entry_score = sum(self.weight(stem) for stem in shared) / message_weight
+            blended = _PHRASING_SHARE * score + (1 - _PHRASING_SHARE) * entry_score
+            entry_coverage = (sum(self.weight(stem) for stem in content if stem in shared) / content_weight
+                              if content_weight else 0.0)
+            candidates.append(Candidate(entry_id, round(blended, 4), question, round(entry_coverage, 4)))
+        ranked = sorted(candidates, key=lambda candidate: (-candidate.score, candidate.entry_id))
         in_domain = not self._domain_stems.isdisjoint(unique)
-        return Match(tuple(ranked), round(coverage, 4), tuple(stems), in_domain)
+        return Match(tuple(ranked), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))

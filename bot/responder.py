@@ -97,8 +97,13 @@ class Responder:
         best = match.best
         if best is None or not match.in_domain or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
             return self._fallback("Sorry, I can't answer that one.")
-        runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
-        if best.score >= settings.answer_score and best.score - runner_up >= settings.answer_margin:
+        rivals = [candidate for candidate in match.candidates[1:]
+                  if best.score - candidate.score < settings.answer_margin]
+        # A close rival that the editors linked to the best entry is one tap away under the answer.
+        linked = self.knowledge.entries[best.entry_id].related
+        sure = (best.score >= settings.answer_score and best.coverage >= settings.min_entry_coverage
+                and match.evidence >= settings.min_evidence)
+        if sure and all(rival.entry_id in linked for rival in rivals):
             return self.answer(best.entry_id, best.score)
         close = [candidate for candidate in match.candidates
                  if candidate.score >= max(settings.clarify_score, best.score - 2 * settings.answer_margin)]
