@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from .english import is_real_word, specificity
 from .knowledge import Knowledge
-from .vocabulary import Vocabulary, split_words
+from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 
 _REPEATS = re.compile(r"(.)\1{2,}")
 # Weight of the stem overlap against rapidfuzz's token similarity in a phrasing's score.
@@ -31,6 +31,8 @@ _PHRASING_SHARE = 0.65
 _QUESTION_WORD_FACTOR = 0.5
 # How much of a known word's weight its being an everyday English word can take away.
 _EVERYDAY_DISCOUNT = 0.5
+# How many words after "no", "not", "without" a negation reaches when matching.
+_NEGATION_REACH = 4
 _MIN_REPAIR_LENGTH = 4
 _MIN_SPLIT_PART = 3
 
@@ -189,7 +191,31 @@ class Matcher:
         return weight
 
     def match(self, text: str) -> Match:
-        return self.match_stems(self.normaliser.normalise(text))
+        return self.match_stems(self.stems_of(split_words(text)))
+
+    def stems_of(self, words: list[str]) -> list[str]:
+        """A message's stems, without the unknown words it denies.
+
+        "no numbness in my groin, just a cramp" asks about the cramp: "numbness" and "groin" are
+        not what the person wants to know about, so they must not make the question look out of
+        scope. Known words stay, negated or not ("not drinking enough water").
+        """
+        read = self.normaliser.read_words(words)
+        kept: list[str] = []
+        reach = 0
+        for word in read:
+            if word in NEGATIONS:
+                reach = _NEGATION_REACH
+                continue
+            if word in CLAUSE_BREAKS or word in self.normaliser.vocabulary.question_words:
+                reach = 0
+            stems = self.normaliser.stem([word])
+            if reach and stems and stems[0] not in self._weights:
+                reach -= 1
+                continue
+            reach = max(reach - 1, 0)
+            kept.extend(stems)
+        return kept
 
     def match_stems(self, stems: list[str]) -> Match:
         unique = set(stems)

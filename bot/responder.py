@@ -88,9 +88,7 @@ class Responder:
         return Reply(URGENT, body, red_flag=flag.id, disclaimer=texts.disclaimer)
 
     def _match_words(self, words: list[str]) -> Match:
-        words = self.knowledge.smalltalk.strip_opening(words)
-        normaliser = self.matcher.normaliser
-        return self.matcher.match_stems(normaliser.stem(normaliser.read_words(words)))
+        return self.matcher.match_stems(self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words)))
 
     def _decide_match(self, match: Match) -> Reply:
         settings = self.config.matching

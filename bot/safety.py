@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import KnowledgeError
-from .vocabulary import Vocabulary, split_words
+from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
 KINDS = ("emergency", "crisis")
-_NEGATIONS = frozenset({"no", "not", "never", "without", "nor", "neither", "none"})
-# Words that end the reach of a negation: "no cramps but chest pain" still has chest pain.
-_CLAUSE_BREAKS = frozenset({"but", "and", "although", "though", "however", "yet", "except", "now"})
 _NEGATION_REACH = 3
 # Words a negation reaches across without using up its reach: "without any numbness or tingling".
 _LIST_WORDS = frozenset({"or", "nor", "any"})
@@ -57,9 +54,9 @@ class RedFlag:
             return False
         reach = _NEGATION_REACH
         for word in reversed(sentence[:index]):
-            if word in _CLAUSE_BREAKS or reach == 0:
+            if word in CLAUSE_BREAKS or reach == 0:
                 return False
-            if word in _NEGATIONS:
+            if word in NEGATIONS:
                 return True
             if word not in _LIST_WORDS:
                 reach -= 1

@@ -10,6 +10,10 @@ from pathlib import Path
 from .errors import KnowledgeError
 from .yamlfile import Checker, Mapping
 
+# Words that deny what follows them, and words that end a negation's reach ("no cramps but ...").
+NEGATIONS = frozenset({"no", "not", "never", "without", "nor", "neither", "none"})
+CLAUSE_BREAKS = frozenset({"but", "and", "although", "though", "however", "yet", "except", "now",
+                           "just", "only"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
