@@ -1,4 +1,4 @@
-"""`python -m bot`: run, chat, ask, eval and check. Errors print one line each and exit 2."""
+"""`python -m bot`: run, chat, ask, eval, check and report. Errors print one line each and exit 2."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
-from .errors import BotError
+from .errors import BotError, ConfigError
 from .evaluation import check_expectations, evaluate, load_cases
 from .knowledge import find_article_files, load_knowledge
+from .report import FORMATS, load_report
 from .responder import Reply, Responder
+from .store import Store
 from .terminal import render_text, run_chat
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,25 @@ def command_run(args: argparse.Namespace, config: Config) -> int:
         return 0
     from .telegram_bot import run_telegram  # the only module that imports telegram
 
-    run_telegram(responder, config, token)
+    store = open_store(config) if config.store.enabled else None
+    run_telegram(responder, config, token, store)
+    return 0
+
+
+def open_store(config: Config) -> Store:
+    return Store(config.store_path, config.store.retention_days)
+
+
+def command_report(args: argparse.Namespace, config: Config) -> int:
+    if not config.store_path.exists():
+        raise ConfigError("there is no store yet: the bot has not recorded anything", config.store_path,
+                          fix="run the bot first, or point `store.path` at its database")
+    store = open_store(config)
+    try:
+        report = load_report(store, build_responder(config), args.since)
+    finally:
+        store.close()
+    print(FORMATS[args.format](report))
     return 0
 
 
@@ -118,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="default: the configured knowledge path")
     evaluation = commands.add_parser("eval", help="score the bot on an evaluation file")
     evaluation.add_argument("file", help="a YAML file of cases, like ../shared/eval/dev.yaml")
+    report = commands.add_parser("report", help="unanswered questions, feedback and counts")
+    report.add_argument("--since", type=int, default=30, metavar="DAYS", help="days back (default 30)")
+    report.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
     for flag, meaning in (("--min-correct", "correct share of in-scope cases"),
                           ("--max-wrong", "wrong answers, share of in-scope cases"),
                           ("--max-out-of-scope-answered", "answered out-of-scope cases, share"),
@@ -129,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
-            "check": command_check, "eval": command_eval}
+            "check": command_check, "eval": command_eval, "report": command_report}
 
 
 def configure_logging(level: str) -> None:

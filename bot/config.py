@@ -67,13 +67,27 @@ class Telegram:
 
 
 @dataclass(frozen=True)
+class Storage:
+    enabled: bool = True
+    path: str = "data/bot.sqlite3"
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
 class Config:
     knowledge_path: Path = PROJECT_DIR / "knowledge"
     log_level: str = "INFO"
     matching: Matching = field(default_factory=Matching)
     texts: Texts = field(default_factory=Texts)
     telegram: Telegram = field(default_factory=Telegram)
+    store: Storage = field(default_factory=Storage)
     path: Path | None = None
+
+    @property
+    def store_path(self) -> Path:
+        """The database file; a relative path is taken from the config file's folder."""
+        base = self.path.parent if self.path is not None else PROJECT_DIR
+        return (base / self.store.path).resolve()
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -99,8 +113,7 @@ def _read_section(checker: Checker, parent: Mapping, key: str, cls: type, where:
         default = getattr(defaults, name)
         if hasattr(default, "__dataclass_fields__"):
             values[name] = _read_section(checker, section, name, type(default), f"{where}.{name}")
-        elif isinstance(default, bool) or type(value) is not type(default) and not (
-                isinstance(default, float) and type(value) is int):
+        elif type(value) is not type(default) and not (isinstance(default, float) and type(value) is int):
             checker.fail(f"`{where}.{name}` should be {describe_type(default)}, not "
                          f"{describe_type(value)}", line, f"write e.g. `{name}: {default!r}`")
         elif isinstance(value, str) and not value.strip() and name not in ("url", "secret_token"):
@@ -124,7 +137,7 @@ def load_config(path: Path | None) -> Config:
     root = checker.mapping(data, 1, "the config file")
     if root is None:
         raise checker.errors[0]
-    known = ("knowledge_path", "log_level", "matching", "texts", "telegram")
+    known = ("knowledge_path", "log_level", "matching", "texts", "telegram", "store")
     for key in root:
         if key not in known:
             checker.fail(f"unknown key {key!r}", root.line_of(key),
@@ -144,6 +157,7 @@ def load_config(path: Path | None) -> Config:
         matching=_read_section(checker, root, "matching", Matching, "matching"),
         texts=_read_section(checker, root, "texts", Texts, "texts"),
         telegram=_read_section(checker, root, "telegram", Telegram, "telegram"),
+        store=_read_section(checker, root, "store", Storage, "store"),
         path=path,
     )
     _check_values(checker, root, config)
@@ -161,6 +175,8 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
     if matching.clarify_score > matching.answer_score:
         checker.fail("`matching.clarify_score` is above `matching.answer_score`", line,
                      "make clarify_score the lower of the two")
+    if config.store.retention_days < 1:
+        checker.fail("`store.retention_days` should be at least 1", root.line_of("store"), "use e.g. 90")
     if not 1 <= matching.max_suggestions <= 5:
         checker.fail("`matching.max_suggestions` should be 1 to 5", line, "use e.g. 3")
     if config.telegram.mode not in _MODES:

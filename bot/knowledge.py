@@ -28,8 +28,10 @@ SMALLTALK_FILE = "smalltalk.yaml"
 SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
 T = TypeVar("T")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Telegram's button data is at most 64 bytes and carries a version and an action besides the id.
+# Telegram's button data is at most 64 bytes and carries a version and an action besides the id,
+# or a topic and the article's file name.
 MAX_ID_LENGTH = 48
+MAX_FILE_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class Article:
     entries: tuple[Entry, ...]
     path: Path
 
+    @property
+    def key(self) -> str:
+        """A short, stable name for the article: its file name without .yaml."""
+        return self.path.stem
+
 
 @dataclass(frozen=True)
 class Knowledge:
@@ -76,8 +83,13 @@ class Knowledge:
         entries = {entry.id: entry for article in self.articles for entry in article.entries}
         object.__setattr__(self, "entries", entries)
 
-    def entries_of_topic(self, topic: str) -> list[Entry]:
-        return [entry for entry in self.entries.values() if entry.topic == topic]
+    def entries_of_topic(self, topic: str, article: str | None = None) -> list[Entry]:
+        """The entries of a topic, across articles or in the article with that key."""
+        return [entry for entry in self.entries.values()
+                if entry.topic == topic and (article is None or entry.path.stem == article)]
+
+    def article(self, key: str) -> Article | None:
+        return next((article for article in self.articles if article.key == key), None)
 
 
 def _title_from_question(question: str) -> str:
@@ -216,6 +228,10 @@ def load_knowledge(knowledge_path: Path) -> Knowledge:
         errors.append(KnowledgeError("no knowledge files (*.yaml with entries) were found",
                                      knowledge_path, fix="add one, e.g. with `python -m bot draft`"))
     for path in files:
+        if len(path.stem.encode()) > MAX_FILE_NAME:
+            errors.append(KnowledgeError(f"the file name is longer than {MAX_FILE_NAME} characters",
+                                         path, fix="rename the file to something shorter"))
+            continue
         try:
             data = load_yaml(path, KnowledgeError)
         except KnowledgeError as error:

@@ -6,8 +6,11 @@ Responder's; this module lays replies out as HTML with buttons.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import logging
+import signal
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,6 +25,8 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 from .config import Config
 from .knowledge import TOPICS
 from .responder import ANSWER, CLARIFY, URGENT, Reply, Responder
+from .store import Store
+from .watcher import KnowledgeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +44,22 @@ COMMANDS = (
     ("topics", "Browse the questions by topic"),
     ("help", "How to ask, with examples"),
     ("about", "Where the answers come from"),
+    ("privacy", "What is stored about you"),
+    ("forget", "Delete what is stored about you"),
 )
+RELOAD_SECONDS = 2.0
 TEXT_ONLY = "I can only read text messages. Please type your question about buttock cramps."
 EXPIRED = "This button has expired. Here are the topics again."
+THANKS_FOR_FEEDBACK = "Thanks for your feedback!"
 
 
 @dataclass(frozen=True)
 class Action:
     """What a button asks for, parsed from its callback data: `v1|a|cause-nerve`."""
 
-    kind: str  # a: answer an entry, t: list a topic, m: the topic menu, n: none of these
+    # a: answer an entry; t: list a topic ("causes/gluteal-cramps"); s: an article's topics;
+    # m: the topic menu; n: none of these; u, d: this answer helped (up) or not (down)
+    kind: str
     value: str = ""
 
     def encode(self) -> str:
@@ -62,19 +73,34 @@ def parse_action(data: str | None, responder: Responder) -> Action | None:
     if len(parts) < 2 or parts[0] != CALLBACK_VERSION:
         return None
     kind, value = parts[1], "|".join(parts[2:])
-    if kind == "a" and value in responder.knowledge.entries:
+    knowledge = responder.knowledge
+    if kind == "a" and value in knowledge.entries:
         return Action(kind, value)
-    if kind == "t" and value in TOPICS and responder.knowledge.entries_of_topic(value):
+    if kind == "t":
+        topic, _, article = value.partition("/")
+        if topic in TOPICS and knowledge.entries_of_topic(topic, article or None):
+            return Action(kind, value)
+    if kind == "s" and knowledge.article(value) is not None:
+        return Action(kind, value)
+    if kind in ("u", "d") and value.isdigit() and len(value) <= 18:
         return Action(kind, value)
     if kind in ("m", "n") and not value:
         return Action(kind)
     return None
 
 
-def topic_menu(responder: Responder) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(label, callback_data=Action("t", topic).encode())]
-        for topic, label in TOPICS.items() if responder.knowledge.entries_of_topic(topic)])
+def topic_menu(responder: Responder, article: str | None = None) -> InlineKeyboardMarkup:
+    """The topics; with several articles, first one button per article."""
+    articles = responder.knowledge.articles
+    if article is None and len(articles) > 1:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(a.title, callback_data=Action("s", a.key).encode())]
+                                     for a in articles])
+    key = article or articles[0].key
+    rows = [[InlineKeyboardButton(label, callback_data=Action("t", f"{topic}/{key}").encode())]
+            for topic, label in TOPICS.items() if responder.knowledge.entries_of_topic(topic, key)]
+    if len(articles) > 1:
+        rows.append([InlineKeyboardButton("\u00ab All articles", callback_data=Action("m").encode())])
+    return InlineKeyboardMarkup(rows)
 
 
 def entry_buttons(entries: list[tuple[str, str]], extra: list[InlineKeyboardButton] | None = None
@@ -97,14 +123,20 @@ def render_html(reply: Reply) -> str:
     return "\n\n".join(parts)
 
 
-def render_keyboard(reply: Reply, responder: Responder) -> InlineKeyboardMarkup | None:
+def render_keyboard(reply: Reply, responder: Responder, outcome_id: int | None = None
+                    ) -> InlineKeyboardMarkup | None:
+    """Buttons under a reply; an answer recorded in the store also gets 👍 / 👎."""
     if reply.kind == URGENT:
         return None  # nothing that distracts from the urgent text
     if reply.kind == CLARIFY:
         none = InlineKeyboardButton("None of these", callback_data=Action("n").encode())
         return entry_buttons([(s.entry_id, s.title) for s in reply.suggestions], [none])
     if reply.kind == ANSWER:
-        return entry_buttons([(s.entry_id, s.title) for s in reply.related])
+        feedback = None
+        if outcome_id is not None:
+            feedback = [InlineKeyboardButton("\U0001F44D", callback_data=Action("u", str(outcome_id)).encode()),
+                        InlineKeyboardButton("\U0001F44E", callback_data=Action("d", str(outcome_id)).encode())]
+        return entry_buttons([(s.entry_id, s.title) for s in reply.related], feedback)
     return topic_menu(responder) if reply.show_topics else None
 
 
@@ -129,10 +161,12 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return [text[start:start + limit] for start in range(0, len(text), limit)]
 
 
-async def send_reply(message: Message, reply: Reply, responder: Responder) -> None:
-    """Send a reply in as many messages as it needs; the buttons go under the last one."""
+async def send_reply(message: Message, reply: Reply, context: ContextTypes.DEFAULT_TYPE,
+                     user_id: int | None, text: str | None = None) -> None:
+    """Record the outcome, then send the reply in as many messages as it needs, buttons last."""
+    outcome_id = await record(context, reply, user_id, text)
     pieces = split_text(render_html(reply))
-    keyboard = render_keyboard(reply, responder)
+    keyboard = render_keyboard(reply, responder_of(context), outcome_id)
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
         await message.reply_text(piece, parse_mode=ParseMode.HTML,
@@ -141,7 +175,23 @@ async def send_reply(message: Message, reply: Reply, responder: Responder) -> No
 
 
 def responder_of(context: ContextTypes.DEFAULT_TYPE) -> Responder:
-    return context.bot_data["responder"]
+    """The Responder in service now; a reload swaps it between two updates."""
+    return context.bot_data["watcher"].responder
+
+
+def store_of(context: ContextTypes.DEFAULT_TYPE) -> Store | None:
+    return context.bot_data.get("store")
+
+
+async def record(context: ContextTypes.DEFAULT_TYPE, reply: Reply, user_id: int | None,
+                 text: str | None) -> int | None:
+    """Store the outcome (off the event loop); returns its id for feedback buttons."""
+    store = store_of(context)
+    if store is None:
+        return None
+    suggestions = tuple(s.entry_id for s in reply.suggestions)
+    return await asyncio.to_thread(store.record, reply.kind, reply.entry_id or reply.red_flag,
+                                   reply.score, suggestions, user_id, text)
 
 
 def log_outcome(update: Update, reply: Reply | None, started: float, outcome: str = "") -> None:
@@ -188,9 +238,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if text is None:
             log_outcome(update, None, started, "ignored-group")
             return
-    responder = responder_of(context)
-    reply = responder.respond(text)
-    await send_reply(message, reply, responder)
+    reply = responder_of(context).respond(text)
+    user = update.effective_user
+    await send_reply(message, reply, context, user.id if user else None, text)
     log_outcome(update, reply, started)
 
 
@@ -268,6 +318,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     responder = responder_of(context)
     action = parse_action(query.data, responder)
     message = query.message if isinstance(query.message, Message) else None
+    if action is not None and action.kind in ("u", "d"):
+        await on_feedback(update, context, action)
+        log_outcome(update, None, started, "feedback")
+        return
     if action is None:
         await query.answer(EXPIRED)
         if message is not None:
@@ -279,21 +333,69 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action.kind == "a":
         reply = responder.answer(action.value)
-        await send_reply(message, reply, responder)
+        await send_reply(message, reply, context, query.from_user.id)
         log_outcome(update, reply, started)
     elif action.kind == "t":
-        entries = [(entry.id, entry.title) for entry in responder.knowledge.entries_of_topic(action.value)]
-        back = InlineKeyboardButton("\u00ab All topics", callback_data=Action("m").encode())
-        await message.edit_text(f"{TOPICS[action.value]}: pick a question.",
+        topic, _, article = action.value.partition("/")
+        entries = [(entry.id, entry.title)
+                   for entry in responder.knowledge.entries_of_topic(topic, article or None)]
+        back = InlineKeyboardButton("\u00ab All topics", callback_data=(
+            Action("s", article) if len(responder.knowledge.articles) > 1 else Action("m")).encode())
+        await message.edit_text(f"{TOPICS[topic]}: pick a question.",
                                 reply_markup=entry_buttons(entries, [back]))
         log_outcome(update, None, started, "topic")
+    elif action.kind == "s":
+        title = responder.knowledge.article(action.value).title  # type: ignore[union-attr]
+        await message.edit_text(f"{title}: pick a topic.", reply_markup=topic_menu(responder, action.value))
+        log_outcome(update, None, started, "article")
     elif action.kind == "m":
         await message.edit_text("Pick a topic:", reply_markup=topic_menu(responder))
         log_outcome(update, None, started, "menu")
     else:
         reply = responder.none_of_these()
-        await send_reply(message, reply, responder)
+        await send_reply(message, reply, context, query.from_user.id)
         log_outcome(update, reply, started)
+
+
+async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
+    """👍 / 👎 under an answer: recorded once per person and answer; pressing again changes it."""
+    query = update.callback_query
+    store = store_of(context)
+    entry_id = None
+    if store is not None:
+        entry_id = await asyncio.to_thread(store.vote, int(action.value), query.from_user.id,
+                                           1 if action.kind == "u" else -1)
+    await query.answer(THANKS_FOR_FEEDBACK if entry_id else EXPIRED)
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What is stored, for how long, and how to delete it."""
+    started = time.perf_counter()
+    store = store_of(context)
+    if store is None:
+        text = "Nothing about you or your messages is stored by this bot."
+    else:
+        days = store.retention.days
+        text = ("To improve its answers, this bot stores for each message: what kind of reply it "
+                "gave, which answer, and when. The text of a message is kept only when the bot "
+                "could not answer it, so editors can add what is missing. Your Telegram id, name and "
+                "username are never stored: a one-way code stands in for you, only so that your "
+                f"rows can be deleted. Everything is deleted after {days} days. Send /forget to "
+                "delete everything stored for you now.")
+    await update.effective_message.reply_text(text, do_quote=False)
+    log_outcome(update, None, started, "command-privacy")
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete everything stored for this person, and say so."""
+    started = time.perf_counter()
+    store = store_of(context)
+    user = update.effective_user
+    if store is not None and user is not None:
+        await asyncio.to_thread(store.forget, user.id)
+    await update.effective_message.reply_text(
+        "Done: everything stored for you has been deleted.", do_quote=False)
+    log_outcome(update, None, started, "command-forget")
 
 
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -327,12 +429,41 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", update_id, exc_info=context.error)
 
 
-async def register_commands(application: Application) -> None:
-    """Show the bot's commands in Telegram's menu."""
+async def watch_knowledge(application: Application) -> None:
+    """Reload the knowledge base when its files change, every RELOAD_SECONDS."""
+    watcher: KnowledgeWatcher = application.bot_data["watcher"]
+    while True:
+        await asyncio.sleep(RELOAD_SECONDS)
+        if watcher.changed():
+            await asyncio.to_thread(watcher.reload)
+
+
+async def start_up(application: Application) -> None:
+    """Register the commands in Telegram's menu, watch the knowledge files, reload on SIGHUP."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    watcher: KnowledgeWatcher = application.bot_data["watcher"]
+    application.bot_data["watch_task"] = asyncio.create_task(watch_knowledge(application))
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: asyncio.ensure_future(asyncio.to_thread(watcher.reload)))
 
 
-def build_application(responder: Responder, config: Config, token: str) -> Application:
+async def shut_down(application: Application) -> None:
+    """Stop watching and close the store once the last reply has gone."""
+    task = application.bot_data.pop("watch_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    store = application.bot_data.get("store")
+    if store is not None:
+        store.close()
+
+
+def build_application(responder: Responder, config: Config, token: str,
+                      store: Store | None = None) -> Application:
     """The one factory for `python -m bot run` and the tests."""
     base_url = config.telegram.base_url
     application = (
@@ -342,14 +473,18 @@ def build_application(responder: Responder, config: Config, token: str) -> Appli
         .base_file_url(base_url.replace("/bot", "/file/bot", 1))
         .rate_limiter(AIORateLimiter())
         .concurrent_updates(True)
-        .post_init(register_commands)
+        .post_init(start_up)
+        .post_shutdown(shut_down)
         .build()
     )
-    application.bot_data["responder"] = responder
+    application.bot_data["watcher"] = KnowledgeWatcher(responder, config)
+    application.bot_data["store"] = store
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("topics", topics))
     application.add_handler(CommandHandler("about", about))
+    application.add_handler(CommandHandler("privacy", privacy))
+    application.add_handler(CommandHandler("forget", forget))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
@@ -359,9 +494,9 @@ def build_application(responder: Responder, config: Config, token: str) -> Appli
     return application
 
 
-def run_telegram(responder: Responder, config: Config, token: str) -> None:
+def run_telegram(responder: Responder, config: Config, token: str, store: Store | None) -> None:
     """Serve until SIGINT or SIGTERM, by long polling or, from config, a webhook."""
-    application = build_application(responder, config, token)
+    application = build_application(responder, config, token, store)
     telegram = config.telegram
     log.info("starting the Telegram bot (%s), %d entries", telegram.mode, len(responder.knowledge.entries))
     if telegram.mode == "webhook":

@@ -48,9 +48,12 @@ async def start_polling(application: Application) -> None:
 
 
 async def stop_polling(application: Application) -> None:
+    """What `run_polling` does after the signal."""
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ async def bot(api: FakeBotAPI, responder: Responder) -> AsyncIterator[Applicatio
 async def test_commands_are_registered_at_start_up(api: FakeBotAPI, bot: Application) -> None:
     calls = await api.wait_for("setMyCommands", 1)
     names = [command["command"] for command in calls[0].params["commands"]]
-    assert names == ["start", "topics", "help", "about"]
+    assert names == ["start", "topics", "help", "about", "privacy", "forget"]
 
 
 async def test_start_topic_question_answer_related(api: FakeBotAPI, bot: Application) -> None:

@@ -1,0 +1,239 @@
+"""What the operator needs to see, kept in SQLite: outcomes, unanswered questions, feedback.
+
+Nothing that names a person is stored: a Telegram user id becomes a keyed hash (HMAC-SHA256),
+kept only so that `/forget` can delete that person's rows. The key lives outside the database
+(the environment, or a file beside it made on first run), so a copied database alone cannot be
+turned back into user ids. Rows older than the retention period are purged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import ConfigError
+
+KEY_VARIABLE = "BOT_PRIVACY_KEY"
+PURGE_INTERVAL = datetime.timedelta(days=1)
+MAX_TEXT = 300
+_PRIVATE = re.compile(
+    r"\S+@\S+\.\S+"                 # e-mail addresses
+    r"|https?://\S+|www\.\S+"       # links
+    r"|@\w+"                        # @usernames
+    r"|\+?\d[\d\s().-]{4,}\d",      # phone numbers and other long numbers
+)
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def migration(function: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register a schema change; they run once each, in the order of their number."""
+    MIGRATIONS.append(function)
+    return function
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript would commit in the middle of a migration."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    run_script(db, """
+        CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,             -- UTC, ISO 8601
+            kind TEXT NOT NULL,           -- answer, clarify, fallback, urgent, smalltalk
+            entry_id TEXT,
+            score REAL NOT NULL,
+            suggestions TEXT NOT NULL,    -- JSON list of entry ids offered by a clarify
+            person TEXT,                  -- keyed hash, only to delete on /forget
+            text TEXT                     -- cleaned message, only for fallback and clarify
+        );
+        CREATE INDEX outcomes_at ON outcomes (at);
+        CREATE INDEX outcomes_person ON outcomes (person);
+        CREATE TABLE feedback (
+            outcome_id INTEGER NOT NULL,
+            person TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            vote INTEGER NOT NULL,        -- 1 helpful, -1 not helpful
+            at TEXT NOT NULL,
+            PRIMARY KEY (outcome_id, person)
+        );
+        CREATE INDEX feedback_person ON feedback (person);
+    """)
+
+
+def clean_text(text: str) -> str:
+    """A message as the report shows it: private details masked, one line, bounded."""
+    return " ".join(_PRIVATE.sub("…", text).split())[:MAX_TEXT]
+
+
+def load_key(path: Path) -> bytes:
+    """The hashing key: BOT_PRIVACY_KEY, else a key file made (mode 0600) on first run."""
+    from_environment = os.environ.get(KEY_VARIABLE, "").strip()
+    if from_environment:
+        return from_environment.encode()
+    try:
+        return path.read_text(encoding="utf-8").strip().encode()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip().encode()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key)
+    return key.encode()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    at: datetime.datetime
+    kind: str
+    entry_id: str | None
+    score: float
+    suggestions: tuple[str, ...]
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Vote:
+    entry_id: str
+    vote: int
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class Store:
+    """One SQLite database in WAL mode; every method is safe to call from any thread."""
+
+    def __init__(self, path: Path, retention_days: int, clock: Callable[[], datetime.datetime] = _now,
+                 key: bytes | None = None) -> None:
+        self.path = path
+        self.retention = datetime.timedelta(days=retention_days)
+        self.clock = clock
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._key = key if key is not None else load_key(path.with_name(path.name + ".key"))
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as error:
+            raise ConfigError(f"cannot open the store ({error})", path,
+                              fix="set `store.path` to a writable file, or `store.enabled: false`") from None
+        self._lock = threading.Lock()
+        self._last_purge = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        self.purge()
+
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {row[0] for row in self._db.execute("SELECT name FROM migrations")}
+        for step in MIGRATIONS:
+            if step.__name__ in done:
+                continue
+            with self._db:
+                self._db.execute("BEGIN")
+                step(self._db)
+                self._db.execute("INSERT INTO migrations VALUES (?, ?)",
+                                 (step.__name__, self.clock().isoformat()))
+
+    def person(self, user_id: int | str) -> str:
+        """The keyed hash that stands for a person; the id itself is never stored."""
+        return hmac.new(self._key, f"telegram:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def record(self, kind: str, entry_id: str | None, score: float, suggestions: tuple[str, ...] = (),
+               user_id: int | str | None = None, text: str | None = None) -> int:
+        """Store one outcome and return its id; message text is kept only when it was not answered."""
+        kept = clean_text(text) if text is not None and kind in ("fallback", "clarify") else None
+        person = self.person(user_id) if user_id is not None else None
+        now = self.clock()
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO outcomes (at, kind, entry_id, score, suggestions, person, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (now.isoformat(), kind, entry_id, round(score, 4), json.dumps(list(suggestions)),
+                 person, kept))
+            outcome_id = int(cursor.lastrowid or 0)
+        if now - self._last_purge >= PURGE_INTERVAL:
+            self.purge()
+        return outcome_id
+
+    def vote(self, outcome_id: int, user_id: int | str, vote: int) -> str | None:
+        """Record 👍 (1) or 👎 (-1) once per person and answer; a second press changes it.
+
+        Returns the entry voted on, or None when the answer is unknown (purged or forged).
+        """
+        person = self.person(user_id)
+        with self._lock:
+            row = self._db.execute("SELECT entry_id FROM outcomes WHERE id = ? AND kind = 'answer'",
+                                   (outcome_id,)).fetchone()
+            if row is None:
+                return None
+            self._db.execute(
+                "INSERT INTO feedback (outcome_id, person, entry_id, vote, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (outcome_id, person) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+                (outcome_id, person, row[0], 1 if vote > 0 else -1, self.clock().isoformat()))
+        return str(row[0])
+
+    def forget(self, user_id: int | str) -> int:
+        """Delete everything stored for a person; returns how many rows went."""
+        person = self.person(user_id)
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            gone = self._db.execute("DELETE FROM feedback WHERE person = ?", (person,)).rowcount
+            gone += self._db.execute("DELETE FROM outcomes WHERE person = ?", (person,)).rowcount
+        return gone
+
+    def purge(self) -> int:
+        """Delete rows older than the retention period."""
+        now = self.clock()
+        cutoff = (now - self.retention).isoformat()
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            gone = self._db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,)).rowcount
+            gone += self._db.execute("DELETE FROM outcomes WHERE at < ?", (cutoff,)).rowcount
+        self._last_purge = now
+        return gone
+
+    def outcomes(self, since: datetime.datetime) -> list[Outcome]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, at, kind, entry_id, score, suggestions, text FROM outcomes"
+                " WHERE at >= ? ORDER BY id", (since.isoformat(),)).fetchall()
+        return [Outcome(row[0], datetime.datetime.fromisoformat(row[1]), row[2], row[3], row[4],
+                        tuple(json.loads(row[5])), row[6]) for row in rows]
+
+    def votes(self, since: datetime.datetime) -> list[Vote]:
+        with self._lock:
+            rows = self._db.execute("SELECT entry_id, vote FROM feedback WHERE at >= ?",
+                                    (since.isoformat(),)).fetchall()
+        return [Vote(row[0], row[1]) for row in rows]
+
+    def count_rows(self) -> dict[str, int]:
+        with self._lock:
+            return {table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                    for table in ("outcomes", "feedback")}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

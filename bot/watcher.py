@@ -1,0 +1,58 @@
+"""Live reload: notice edited knowledge files and swap in a new Responder, or keep the old one."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .config import Config
+from .errors import KnowledgeErrors
+from .knowledge import find_article_files, load_knowledge, SUPPORT_FILES
+from .responder import Responder
+
+log = logging.getLogger(__name__)
+
+
+def snapshot(knowledge_path: Path) -> dict[Path, tuple[int, int]]:
+    """Size and modification time of every file the knowledge base is read from."""
+    folder = knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
+    files = set(find_article_files(knowledge_path)) | {folder / name for name in SUPPORT_FILES}
+    state = {}
+    for path in sorted(files):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        state[path] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+class KnowledgeWatcher:
+    """Holds the Responder in service and replaces it when the knowledge files change."""
+
+    def __init__(self, responder: Responder, config: Config) -> None:
+        self.responder = responder
+        self.config = config
+        self._seen = snapshot(config.knowledge_path)
+
+    def changed(self) -> bool:
+        return snapshot(self.config.knowledge_path) != self._seen
+
+    def reload(self) -> bool:
+        """Load the files again; True when a new knowledge base is in service.
+
+        An invalid edit leaves the last good knowledge base answering and logs what `check` says.
+        """
+        self._seen = snapshot(self.config.knowledge_path)
+        try:
+            responder = Responder(load_knowledge(self.config.knowledge_path), self.config)
+        except KnowledgeErrors as errors:
+            for error in errors.errors:
+                log.error("knowledge reload refused, keeping the previous knowledge base: %s", error)
+            return False
+        self.responder = responder
+        log.info("knowledge reloaded: %d entries", len(responder.knowledge.entries))
+        return True
+
+    def reload_if_changed(self) -> bool:
+        return self.reload() if self.changed() else False
