@@ -64,6 +64,10 @@ class Telegram:
     base_url: str = "https://api.telegram.org/bot"
     mode: str = "polling"
     webhook: Webhook = field(default_factory=Webhook)
+    max_messages_per_second: int = 30
+    flood_burst: int = 8
+    flood_per_minute: int = 20
+    retry_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,11 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
         checker.fail("`store.retention_days` should be at least 1", root.line_of("store"), "use e.g. 90")
     if not 1 <= matching.max_suggestions <= 5:
         checker.fail("`matching.max_suggestions` should be 1 to 5", line, "use e.g. 3")
+    telegram = config.telegram
+    for name in ("max_messages_per_second", "flood_burst", "flood_per_minute", "retry_seconds"):
+        if getattr(telegram, name) < 0 or name.startswith("flood") and getattr(telegram, name) < 1:
+            checker.fail(f"`telegram.{name}` is out of range", root.line_of("telegram"),
+                         "see config.example.yaml for its range")
     if config.telegram.mode not in _MODES:
         checker.fail(f"unknown `telegram.mode` {config.telegram.mode!r}", root.line_of("telegram"),
                      f"use one of: {', '.join(_MODES)}")

@@ -80,7 +80,7 @@ class Responder:
         return self._decide_match(self._match_words(words))
 
     def _urgent(self, text: str) -> Reply | None:
-        flag = find_red_flag(text, list(self.knowledge.red_flags), self.knowledge.vocabulary)
+        flag = find_red_flag(text, self.knowledge.red_flags, self.knowledge.vocabulary)
         if flag is None:
             return None
         texts = self.config.texts

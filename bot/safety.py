@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import KnowledgeError
@@ -15,6 +17,8 @@ _NEGATION_REACH = 3
 # Words a negation reaches across without using up its reach: "without any numbness or tingling".
 _LIST_WORDS = frozenset({"or", "nor", "any"})
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
+# A term ending in * needs this many letters before the *, so the index can look it up.
+_MIN_PREFIX = 3
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,13 @@ class RedFlag:
     rules: tuple[tuple[tuple[Term, ...], ...], ...]
     negatable: bool = True
 
-    def is_raised_by(self, sentence: list[str]) -> bool:
-        return any(all(self._group_found(group, sentence) for group in rule) for rule in self.rules)
+    def is_raised_by(self, sentence: list[str], starts: dict[Term, list[int]]) -> bool:
+        """Whether every group of some rule has a term in the sentence that is not denied."""
+        return any(all(self._group_found(group, sentence, starts) for group in rule) for rule in self.rules)
 
-    def _group_found(self, group: tuple[Term, ...], sentence: list[str]) -> bool:
-        return any(term.starts_at(sentence, index) and not self._negated(sentence, index)
-                   for index in range(len(sentence)) for term in group)
+    def _group_found(self, group: tuple[Term, ...], sentence: list[str],
+                     starts: dict[Term, list[int]]) -> bool:
+        return any(not self._negated(sentence, index) for term in group for index in starts.get(term, ()))
 
     def _negated(self, sentence: list[str], index: int) -> bool:
         if not self.negatable:
@@ -63,12 +68,42 @@ class RedFlag:
         return False
 
 
-def find_red_flag(text: str, red_flags: list[RedFlag], vocabulary: Vocabulary) -> RedFlag | None:
+@lru_cache(maxsize=8)
+def _index_terms(red_flags: tuple[RedFlag, ...]) -> tuple[dict[str, list[Term]], dict[str, list[Term]]]:
+    """Terms by their first word, and one-word prefix terms by their first letters."""
+    exact: dict[str, list[Term]] = defaultdict(list)
+    prefixed: dict[str, list[Term]] = defaultdict(list)
+    for flag in red_flags:
+        for rule in flag.rules:
+            for group in rule:
+                for term in group:
+                    if term.prefix and len(term.words) == 1:
+                        prefixed[term.words[0][:_MIN_PREFIX]].append(term)
+                    else:
+                        exact[term.words[0]].append(term)
+    return dict(exact), dict(prefixed)
+
+
+def find_term_starts(words: list[str], red_flags: tuple[RedFlag, ...]) -> dict[Term, list[int]]:
+    """Where each term occurs: one pass over the words, whatever the number of terms."""
+    exact, prefixed = _index_terms(red_flags)
+    starts: dict[Term, list[int]] = defaultdict(list)
+    for index, word in enumerate(words):
+        for term in (*exact.get(word, ()), *prefixed.get(word[:_MIN_PREFIX], ())):
+            if term.starts_at(words, index):
+                starts[term].append(index)
+    return starts
+
+
+def find_red_flag(text: str, red_flags: tuple[RedFlag, ...], vocabulary: Vocabulary) -> RedFlag | None:
     """The first red flag the message raises, sentence by sentence, or None."""
     for sentence in _SENTENCE_END.split(text):
         words = vocabulary.expand_contractions(split_words(sentence))
+        starts = find_term_starts(words, red_flags)
+        if not starts:
+            continue
         for flag in red_flags:
-            if flag.is_raised_by(words):
+            if flag.is_raised_by(words, starts):
                 return flag
     return None
 
@@ -81,7 +116,7 @@ def _parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
             alternative = alternative.strip().lower()
             prefix = alternative.endswith("*")
             words = tuple(split_words(alternative.rstrip("*")))
-            if words:
+            if words and not (prefix and len(words) == 1 and len(words[0]) < _MIN_PREFIX):
                 terms.append(Term(words, prefix))
         groups.append(tuple(terms))
     return tuple(groups)
@@ -123,9 +158,11 @@ def parse_red_flags(data: object, path: Path) -> tuple[list[RedFlag], list[Knowl
         rules = []
         for rule in checker.text_list(flag, "match", what, 1):
             parsed = _parse_rule(rule)
-            if not all(parsed):
-                checker.fail(f"a rule of {what} has an empty group", flag.line_of("match"),
-                             "write terms on both sides of every `+` and `|`")
+            if not all(parsed) or any(len(group) != len(raw.split("|"))
+                                      for group, raw in zip(parsed, rule.split("+"))):
+                checker.fail(f"a rule of {what} has an empty group or a too short term", flag.line_of("match"),
+                             f"write terms on both sides of every `+` and `|`, and {_MIN_PREFIX} or "
+                             "more letters before a `*`")
                 continue
             rules.append(parsed)
         flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable))

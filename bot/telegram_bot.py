@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
                       InputTextMessageContent, Message, MessageEntity, Update)
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters)
 
 from .config import Config
+from .flood import ALLOW, WARN, FloodGate
 from .knowledge import TOPICS
 from .responder import ANSWER, CLARIFY, URGENT, Reply, Responder
 from .store import Store
@@ -51,6 +52,41 @@ RELOAD_SECONDS = 2.0
 TEXT_ONLY = "I can only read text messages. Please type your question about buttock cramps."
 EXPIRED = "This button has expired. Here are the topics again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback!"
+SLOW_DOWN = ("You're sending messages faster than I can answer. Please wait a moment; I'll answer "
+             "again shortly.")
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's rate limits, plus retries while Telegram fails, so no reply is lost.
+
+    429 flood waits are the base class's (it pauses every request for `retry_after`). Server
+    errors, timeouts and refused connections are retried with a growing pause for up to
+    `retry_seconds`. Bad requests and "blocked by the user" are final: retrying cannot help.
+    """
+
+    def __init__(self, max_per_second: int, retry_seconds: float) -> None:
+        if max_per_second:
+            super().__init__(overall_max_rate=max_per_second, max_retries=10)
+        else:
+            super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=10)
+        self.retry_seconds = retry_seconds
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[no-untyped-def,override]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_seconds
+        pause = 0.25
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                      rate_limit_args)
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if loop.time() + pause > deadline:
+                    raise
+                log.warning("%s failed (%s); retrying in %.2fs", endpoint, type(error).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
 
 @dataclass(frozen=True)
@@ -174,6 +210,20 @@ async def send_reply(message: Message, reply: Reply, context: ContextTypes.DEFAU
                                  do_quote=False)
 
 
+async def passes_flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """False for a person over their rate; the first such message gets one "slow down"."""
+    user = update.effective_user
+    if user is None:
+        return True
+    verdict = context.bot_data["flood"].check(user.id)
+    if verdict == ALLOW:
+        return True
+    if verdict == WARN and update.effective_message is not None:
+        await update.effective_message.reply_text(SLOW_DOWN, do_quote=False)
+    log.info("update %s outcome=flood-%s", update.update_id, verdict)
+    return False
+
+
 def responder_of(context: ContextTypes.DEFAULT_TYPE) -> Responder:
     """The Responder in service now; a reload swaps it between two updates."""
     return context.bot_data["watcher"].responder
@@ -238,6 +288,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if text is None:
             log_outcome(update, None, started, "ignored-group")
             return
+    if not await passes_flood_gate(update, context):
+        return
     reply = responder_of(context).respond(text)
     user = update.effective_user
     await send_reply(message, reply, context, user.id if user else None, text)
@@ -255,6 +307,8 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
             log_outcome(update, None, started, "ignored-group")
             return
+    if not await passes_flood_gate(update, context):
+        return
     await message.reply_text(TEXT_ONLY, do_quote=False)
     log_outcome(update, None, started, "not-text")
 
@@ -471,7 +525,8 @@ def build_application(responder: Responder, config: Config, token: str,
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot", 1))
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(PatientRateLimiter(config.telegram.max_messages_per_second,
+                                         config.telegram.retry_seconds))
         .concurrent_updates(True)
         .post_init(start_up)
         .post_shutdown(shut_down)
@@ -479,6 +534,7 @@ def build_application(responder: Responder, config: Config, token: str,
     )
     application.bot_data["watcher"] = KnowledgeWatcher(responder, config)
     application.bot_data["store"] = store
+    application.bot_data["flood"] = FloodGate(config.telegram.flood_burst, config.telegram.flood_per_minute)
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("topics", topics))

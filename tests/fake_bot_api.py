@@ -44,9 +44,12 @@ class Call:
 
 @dataclass
 class Failure:
+    """An injected fault: after `delay` seconds, answer `status` (0: answer normally, late)."""
+
     status: int
     description: str
     retry_after: int | None = None
+    delay: float = 0.0
 
 
 @dataclass
@@ -61,19 +64,35 @@ class FakeBotAPI:
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
+    _site: web.TCPSite | None = None
     base_url: str = ""
+    port: int = 0
+    fail_every_nth: int = 0
+    requests: int = 0
+    faults: int = 0
 
     async def start(self) -> str:
         self._changed = asyncio.Condition()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}/bot"
+        await self._listen()
+        self.base_url = f"http://127.0.0.1:{self.port}/bot"
         return self.base_url
+
+    async def _listen(self) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        await self._site.start()
+        self.port = self._site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def refuse_connections(self, seconds: float) -> None:
+        """Stop listening for a while: new connections are refused, as when the API is down."""
+        assert self._site is not None
+        await self._site.stop()
+        await asyncio.sleep(seconds)
+        await self._listen()
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -90,9 +109,13 @@ class FakeBotAPI:
         return update_id
 
     def fail_next(self, method: str, status: int, description: str, times: int = 1,
-                  retry_after: int | None = None) -> None:
+                  retry_after: int | None = None, delay: float = 0.0) -> None:
         self.failures.setdefault(method, []).extend(
-            Failure(status, description, retry_after) for _ in range(times))
+            Failure(status, description, retry_after, delay) for _ in range(times))
+
+    def fail_every(self, n: int) -> None:
+        """Fail every n-th request with a 500, 502 or 429 in turn, whatever the method."""
+        self.fail_every_nth = n
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         return [call for call in self.calls if call.method == method
@@ -122,12 +145,22 @@ class FakeBotAPI:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await self._read_params(request)
+        self.requests += 1
+        failure = None
         pending = self.failures.get(method)
         if pending:
             failure = pending.pop(0)
-            self.calls.append(Call(f"failed:{method}", params))
-            extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
-            return self._error(failure.status, failure.description, **extra)
+        elif self.fail_every_nth and self.requests % self.fail_every_nth == 0:
+            self.faults += 1
+            failure = [Failure(500, "Internal Server Error"), Failure(502, "Bad Gateway"),
+                       Failure(429, "Too Many Requests: retry after 1", retry_after=1)][self.faults % 3]
+        if failure is not None:
+            if failure.delay:
+                await asyncio.sleep(failure.delay)
+            if failure.status:
+                self.calls.append(Call(f"failed:{method}", params))
+                extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
+                return self._error(failure.status, failure.description, **extra)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")

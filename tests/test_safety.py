@@ -31,7 +31,7 @@ from bot.safety import find_red_flag
     ("i don't want to live anymore", "self-harm"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
-    found = find_red_flag(text, list(knowledge.red_flags), knowledge.vocabulary)
+    found = find_red_flag(text, knowledge.red_flags, knowledge.vocabulary)
     assert found is not None and found.id == flag
 
 
@@ -43,11 +43,11 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "no chest pain, no trouble breathing, just a cramp",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
-    assert find_red_flag(text, list(knowledge.red_flags), knowledge.vocabulary) is None
+    assert find_red_flag(text, knowledge.red_flags, knowledge.vocabulary) is None
 
 
 def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
-    found = find_red_flag("no cramps but my chest hurts", list(knowledge.red_flags), knowledge.vocabulary)
+    found = find_red_flag("no cramps but my chest hurts", knowledge.red_flags, knowledge.vocabulary)
     assert found is not None and found.id == "chest-pain"
 
 
