@@ -9,10 +9,12 @@ at all, which is what keeps "what causes migraines" from being answered as "what
 from __future__ import annotations
 
 import math
+from array import array
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -34,17 +36,20 @@ _EVERYDAY_DISCOUNT = 0.5
 # How many words after "no", "not", "without" a negation reaches when matching.
 _NEGATION_REACH = 4
 _MIN_REPAIR_LENGTH = 4
+# Phrasings compared with rapidfuzz after the stem overlap has ranked them; the rest cannot win.
+_FUZZY_LIMIT = 256
+# Entries a match reports, best first: enough for "Did you mean" and inline search.
+_CANDIDATES = 5
 _MIN_SPLIT_PART = 3
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """An entry's score for a message; `coverage` is the share of the message's meaningful words
     that the entry's questions use somewhere."""
 
     entry_id: str
     score: float
-    question: str
     coverage: float
 
 
@@ -128,17 +133,14 @@ class Normaliser:
         return [best[0]] if best else [word]
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    entry_id: str
-    question: str
-    stems: frozenset[str]
-    text: str
-    weight: float
-
-
 class Matcher:
-    """An index of every phrasing of every entry, scored against a message."""
+    """An index of every phrasing of every entry, scored against a message.
+
+    Scoring is vectorised (numpy): a message's stems add their weights into one array slot per
+    phrasing through an inverted index, so the cost grows with how many phrasings share the
+    message's words, not with the size of the knowledge base. rapidfuzz then compares the message
+    with the best `_FUZZY_LIMIT` phrasings only.
+    """
 
     def __init__(self, knowledge: Knowledge) -> None:
         known = set(knowledge.vocabulary.known_words())
@@ -153,29 +155,50 @@ class Matcher:
         self._question_stems = frozenset(self.normaliser.stem(sorted(question_words)))
         self._domain_stems = frozenset(self.normaliser.normalise(
             " ".join(sorted(knowledge.vocabulary.domain_words))))
-        phrasings = [(entry.id, question, self.normaliser.normalise(question))
-                     for entry in knowledge.entries.values() for question in entry.questions]
-        entry_stems: dict[str, set[str]] = defaultdict(set)
-        for entry_id, _, stems in phrasings:
-            entry_stems[entry_id].update(stems)
-        self._entry_stems = {entry_id: frozenset(stems) for entry_id, stems in entry_stems.items()}
-        entries = max(len(entry_stems), 1)
+        # Question words are in most phrasings; a bit each per phrasing is cheaper than postings.
+        self._question_bits = {stem: bit for bit, stem in enumerate(sorted(self._question_stems))}
+        phrasing_questions = array("i")
+        self._entry_ids = list(knowledge.entries)
+        self._texts: list[str] = []
+        # Built as compact arrays, not lists of Python ints: a large site has millions of postings.
+        phrasing_entries = array("i")
+        postings: dict[str, array] = defaultdict(lambda: array("i"))
+        entry_stems: list[frozenset[str]] = []
+        for entry_index, entry in enumerate(knowledge.entries.values()):
+            stems_of_entry: set[str] = set()
+            for question in entry.questions:
+                stems = self.normaliser.normalise(question)
+                for stem in set(stems):
+                    postings[stem].append(len(self._texts))
+                phrasing_questions.append(sum(1 << bit for stem, bit in self._question_bits.items()
+                                              if stem in stems))
+                phrasing_entries.append(entry_index)
+                # Sorted once here, so comparing with fuzz.ratio is token_sort_ratio's comparison.
+                self._texts.append(" ".join(sorted(stems)))
+                stems_of_entry.update(stems)
+            entry_stems.append(frozenset(stems_of_entry))
+        self._entry_stems = entry_stems
+        entries = max(len(self._entry_ids), 1)
         frequency: dict[str, int] = defaultdict(int)
-        for stems in entry_stems.values():
-            for stem in stems:
+        for stems_of_entry in entry_stems:
+            for stem in stems_of_entry:
                 frequency[stem] += 1
         self._weights = {stem: self._weigh(stem, math.log(1 + entries / count))
                          for stem, count in frequency.items()}
         # A word the knowledge base never uses weighs like one that only a single entry uses.
         self._unknown_weight = math.log(1 + entries)
-        self._phrasings = [
-            _Phrasing(entry_id, question, frozenset(stems), " ".join(stems),
-                      sum(self._weights[stem] for stem in set(stems)))
-            for entry_id, question, stems in phrasings]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for index, phrasing in enumerate(self._phrasings):
-            for stem in phrasing.stems:
-                self._postings[stem].append(index)
+        self._phrasing_entry = np.frombuffer(phrasing_entries, dtype=np.int32).copy()
+        self._phrasing_questions = np.frombuffer(phrasing_questions, dtype=np.int32).copy()
+        self._postings = {stem: np.frombuffer(indices, dtype=np.int32).copy()
+                          for stem, indices in postings.items()}
+        del postings
+        self._phrasing_weight = self._accumulate(self._weights, self._postings, len(self._texts))
+        entry_postings: dict[str, array] = defaultdict(lambda: array("i"))
+        for entry_index, stems_of_entry in enumerate(entry_stems):
+            for stem in stems_of_entry:
+                entry_postings[stem].append(entry_index)
+        self._entry_postings = {stem: np.frombuffer(indices, dtype=np.int32).copy()
+                                for stem, indices in entry_postings.items()}
 
     def _weigh(self, stem: str, idf: float) -> float:
         if stem in self._question_stems:
@@ -217,32 +240,53 @@ class Matcher:
             kept.extend(stems)
         return kept
 
+    def _accumulate(self, weights: dict[str, float], postings: dict[str, np.ndarray], size: int) -> np.ndarray:
+        """For each phrasing (or entry), the summed weight of the message stems it uses."""
+        total = np.zeros(size)
+        for stem, weight in weights.items():
+            indices = postings.get(stem)
+            if indices is not None:
+                total[indices] += weight
+        return total
+
     def match_stems(self, stems: list[str]) -> Match:
-        unique = set(stems)
-        content = [stem for stem in unique if stem not in self._question_stems]
-        content_weight = sum(self.weight(stem) for stem in content)
-        known_weight = sum(self.weight(stem) for stem in content if stem in self._weights)
+        weights = {stem: self.weight(stem) for stem in set(stems)}
+        content = {stem: weight for stem, weight in weights.items() if stem not in self._question_stems}
+        content_weight = sum(content.values())
+        known_weight = sum(weight for stem, weight in content.items() if stem in self._weights)
         coverage = known_weight / content_weight if content_weight else 0.0
-        message_weight = sum(self.weight(stem) for stem in unique)
-        reachable = {index for stem in content for index in self._postings.get(stem, ())}
-        text = " ".join(stems)
-        best: dict[str, tuple[float, str]] = {}
-        for index in reachable:
-            phrasing = self._phrasings[index]
-            shared = sum(self.weight(stem) for stem in unique & phrasing.stems)
-            overlap = 2 * shared / (message_weight + phrasing.weight)
-            similarity = fuzz.token_sort_ratio(text, phrasing.text) / 100
-            score = _OVERLAP_SHARE * overlap + (1 - _OVERLAP_SHARE) * similarity
-            if score > best.get(phrasing.entry_id, (-1.0, ""))[0]:
-                best[phrasing.entry_id] = (score, phrasing.question)
+        message_weight = sum(weights.values())
+        in_domain = not self._domain_stems.isdisjoint(weights)
+        content_shared = self._accumulate(content, self._postings, len(self._texts))
+        reach = np.flatnonzero(content_shared)
+        if not len(reach):
+            return Match((), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+        shared = content_shared[reach]
+        bits = self._phrasing_questions[reach]
+        for stem, weight in weights.items():
+            if stem in self._question_bits:
+                shared = shared + weight * ((bits >> self._question_bits[stem]) & 1)
+        overlap = 2 * shared / (message_weight + self._phrasing_weight[reach])
+        if len(reach) > _FUZZY_LIMIT:
+            best = np.argpartition(-overlap, _FUZZY_LIMIT)[:_FUZZY_LIMIT]
+            reach, overlap = reach[best], overlap[best]
+        similarity = process.cdist([" ".join(sorted(stems))], [self._texts[i] for i in reach],
+                                   scorer=fuzz.ratio, workers=1)[0] / 100
+        scores = _OVERLAP_SHARE * overlap + (1 - _OVERLAP_SHARE) * similarity
+        entries_of_reach = self._phrasing_entry[reach]
+        entry_best = np.full(len(self._entry_ids), -1.0)
+        np.maximum.at(entry_best, entries_of_reach, scores)
+        reached = np.unique(entries_of_reach)
+        entry_shared = self._accumulate(weights, self._entry_postings, len(self._entry_ids))[reached]
+        blended = _PHRASING_SHARE * entry_best[reached] + (1 - _PHRASING_SHARE) * entry_shared / message_weight
+        if len(reached) > _CANDIDATES:
+            top = np.argpartition(-blended, _CANDIDATES)[:_CANDIDATES]
+            reached, blended = reached[top], blended[top]
         candidates = []
-        for entry_id, (score, question) in best.items():
-            shared = unique & self._entry_stems[entry_id]
-            entry_score = sum(self.weight(stem) for stem in shared) / message_weight
-            blended = _PHRASING_SHARE * score + (1 - _PHRASING_SHARE) * entry_score
-            entry_coverage = (sum(self.weight(stem) for stem in content if stem in shared) / content_weight
-                              if content_weight else 0.0)
-            candidates.append(Candidate(entry_id, round(blended, 4), question, round(entry_coverage, 4)))
-        ranked = sorted(candidates, key=lambda candidate: (-candidate.score, candidate.entry_id))
-        in_domain = not self._domain_stems.isdisjoint(unique)
-        return Match(tuple(ranked), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+        for entry, score in zip(reached.tolist(), blended.tolist()):
+            used = self._entry_stems[entry]
+            known = sum(weight for stem, weight in content.items() if stem in used)
+            candidates.append(Candidate(self._entry_ids[entry], round(score, 4),
+                                        round(known / content_weight, 4) if content_weight else 0.0))
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry_id))
+        return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))

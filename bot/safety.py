@@ -21,7 +21,7 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+")
 _MIN_PREFIX = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Term:
     """A word or phrase; `prefix` lets the last word end any way ("numb*")."""
 
@@ -38,7 +38,7 @@ class Term:
         return word.startswith(last) if self.prefix else word == last
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RedFlag:
     id: str
     kind: str
@@ -87,11 +87,15 @@ def _index_terms(red_flags: tuple[RedFlag, ...]) -> tuple[dict[str, list[Term]],
 def find_term_starts(words: list[str], red_flags: tuple[RedFlag, ...]) -> dict[Term, list[int]]:
     """Where each term occurs: one pass over the words, whatever the number of terms."""
     exact, prefixed = _index_terms(red_flags)
-    starts: dict[Term, list[int]] = defaultdict(list)
+    starts: dict[Term, list[int]] = {}
     for index, word in enumerate(words):
-        for term in (*exact.get(word, ()), *prefixed.get(word[:_MIN_PREFIX], ())):
-            if term.starts_at(words, index):
-                starts[term].append(index)
+        for table, key in ((exact, word), (prefixed, word[:_MIN_PREFIX])):
+            terms = table.get(key)
+            if terms is None:
+                continue
+            for term in terms:
+                if term.starts_at(words, index):
+                    starts.setdefault(term, []).append(index)
     return starts
 
 

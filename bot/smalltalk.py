@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -13,6 +14,8 @@ from .yamlfile import Checker
 
 # How close a whole message must be to a phrase to count as small talk (rapidfuzz ratio, 0-100).
 _SIMILARITY = 88
+# Small talk is short; a longer message is a question, however it starts.
+_LONGEST_SMALLTALK = 60
 
 
 @dataclass(frozen=True)
@@ -27,21 +30,29 @@ class Intent:
 class SmallTalk:
     intents: tuple[Intent, ...] = ()
 
+    @cached_property
+    def _phrases(self) -> tuple[list[str], list[Intent]]:
+        pairs = [(phrase, intent) for intent in self.intents for phrase in intent.phrases]
+        return [phrase for phrase, _ in pairs], [intent for _, intent in pairs]
+
+    @cached_property
+    def _openings(self) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(phrase.split()) for intent in self.intents
+                         if intent.name in ("greeting", "thanks") for phrase in intent.phrases)
+
     def find_intent(self, words: list[str]) -> Intent | None:
         """The intent the whole message says, allowing small typos ("thnks", "helo there")."""
         text = " ".join(words)
-        if not text:
+        if not text or len(text) > _LONGEST_SMALLTALK:
             return None
-        choices = {(intent, phrase): phrase for intent in self.intents for phrase in intent.phrases}
-        best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=_SIMILARITY)
-        return best[2][0] if best else None
+        phrases, intents = self._phrases
+        best = process.extractOne(text, phrases, scorer=fuzz.ratio, score_cutoff=_SIMILARITY)
+        return intents[best[2]] if best else None
 
     def strip_opening(self, words: list[str]) -> list[str]:
         """Drop a greeting or thanks in front of a question: "hi, why do my glutes cramp"."""
-        openings = {tuple(phrase.split()) for intent in self.intents
-                    if intent.name in ("greeting", "thanks") for phrase in intent.phrases}
         for size in range(min(4, len(words) - 1), 0, -1):
-            if tuple(words[:size]) in openings:
+            if tuple(words[:size]) in self._openings:
                 return words[size:]
         return words
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import KnowledgeError
@@ -25,13 +26,21 @@ def split_words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def longest_by_first_word(phrases: dict[tuple[str, ...], list[str]]) -> dict[str, int]:
+    """For each word that starts a phrase, the length of the longest phrase it starts."""
+    longest: dict[str, int] = {}
+    for phrase in phrases:
+        longest[phrase[0]] = max(longest.get(phrase[0], 0), len(phrase))
+    return longest
+
+
 def replace_phrases(words: list[str], phrases: dict[tuple[str, ...], list[str]],
-                    longest: int) -> list[str]:
+                    longest: dict[str, int]) -> list[str]:
     """Replace word sequences by their substitutes, longest match first, left to right."""
     result: list[str] = []
     index = 0
     while index < len(words):
-        for size in range(min(longest, len(words) - index), 0, -1):
+        for size in range(min(longest.get(words[index], 0), len(words) - index), 0, -1):
             substitute = phrases.get(tuple(words[index:index + size]))
             if substitute is not None:
                 result.extend(substitute)
@@ -55,17 +64,23 @@ class Vocabulary:
     filler_words: frozenset[str] = frozenset()
     broader: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _longest_contraction(self) -> dict[str, int]:
+        return longest_by_first_word(self.contractions)
+
+    @cached_property
+    def _longest_synonym(self) -> dict[str, int]:
+        return longest_by_first_word(self.synonyms)
+
     def expand_contractions(self, words: list[str]) -> list[str]:
         """Spell out "what's", "cant", "can not"; then drop leftover apostrophes ("glute's")."""
-        longest = max((len(key) for key in self.contractions), default=1)
-        expanded = replace_phrases(words, self.contractions, longest)
+        expanded = replace_phrases(words, self.contractions, self._longest_contraction)
         return [part for word in expanded for part in word.replace("'", "").split() if part]
 
     def apply_synonyms(self, words: list[str]) -> list[str]:
         """Canonical words for lay ones, each followed by its broader word if it has one."""
         words = [word for word in words if word not in self.filler_words]
-        longest = max((len(key) for key in self.synonyms), default=1)
-        canonical = replace_phrases(words, self.synonyms, longest)
+        canonical = replace_phrases(words, self.synonyms, self._longest_synonym)
         return [added for word in canonical
                 for added in ((word, self.broader[word]) if word in self.broader else (word,))]
 

@@ -30,39 +30,80 @@ class Sequence(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds Mapping and Sequence objects carrying 1-based line numbers."""
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Mapping:
-    loader.flatten_mapping(node)
-    mapping = Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain value", key_node.start_mark) from None
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-    return mapping
+def _fail(message: str, mark: yaml.Mark) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, message, mark)
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Sequence:
-    sequence = Sequence(loader.construct_object(child, deep=True) for child in node.value)
-    sequence.line = node.start_mark.line + 1
-    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return sequence
+def _build(text: str) -> Any:
+    """Build Mapping, Sequence and scalar values straight from the parser's events.
 
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    Building from events, not from PyYAML's node graph, keeps memory to the values themselves:
+    a node graph of a large knowledge file costs several times the file. libyaml parses when
+    it is installed (many times faster than pure Python).
+    """
+    loader = _Loader(text)
+    try:
+        anchors: dict[str, Any] = {}
+        stack: list[tuple[Any, list[Any]]] = []  # (container, pending key for a mapping)
+        document: Any = None
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                container: Any = Mapping() if isinstance(event, yaml.MappingStartEvent) else Sequence()
+                container.line = event.start_mark.line + 1
+                if isinstance(container, Mapping):
+                    container.key_lines = {}
+                else:
+                    container.item_lines = []
+                value, line = container, event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                value, _ = stack.pop()
+                if not stack:
+                    document = value
+                continue
+            elif isinstance(event, yaml.ScalarEvent):
+                tag = event.tag if event.tag not in (None, "!") else loader.resolve(
+                    yaml.ScalarNode, event.value, event.implicit)
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                constructor = loader.yaml_constructors.get(tag)
+                if constructor is None:
+                    raise _fail(f"the tag {tag} is not supported", event.start_mark)
+                value, line = constructor(loader, node), event.start_mark.line + 1
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise _fail(f"the anchor {event.anchor!r} is not defined", event.start_mark)
+                value, line = anchors[event.anchor], event.start_mark.line + 1
+            else:
+                continue
+            if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent):
+                anchors[event.anchor] = value
+            if not stack:
+                document = value
+            else:
+                parent, pending = stack[-1]
+                if isinstance(parent, Sequence):
+                    parent.append(value)
+                    parent.item_lines.append(line)
+                elif not pending:
+                    try:
+                        hash(value)
+                    except TypeError:
+                        raise _fail("a key must be a plain value", event.start_mark) from None
+                    if value in parent:
+                        raise _fail(f"the key {value!r} appears twice", event.start_mark)
+                    pending.append(value)
+                    parent.key_lines[value] = line
+                else:
+                    parent[pending.pop()] = value
+            if isinstance(value, (Mapping, Sequence)) and isinstance(event, (yaml.MappingStartEvent,
+                                                                            yaml.SequenceStartEvent)):
+                stack.append((value, []))
+        return document
+    finally:
+        loader.dispose()
 
 
 def load_yaml(path: Path, error: Callable[..., BotError]) -> Any:
@@ -79,7 +120,7 @@ def load_yaml(path: Path, error: Callable[..., BotError]) -> Any:
         raise error(f"cannot read the file ({exc.strerror})", path,
                     fix="check its permissions") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return _build(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
