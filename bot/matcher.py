@@ -37,7 +37,7 @@ _EVERYDAY_DISCOUNT = 0.5
 _NEGATION_REACH = 4
 _MIN_REPAIR_LENGTH = 4
 # Phrasings compared with rapidfuzz after the stem overlap has ranked them; the rest cannot win.
-_FUZZY_LIMIT = 256
+_FUZZY_LIMIT = 128
 # Entries a match reports, best first: enough for "Did you mean" and inline search.
 _CANDIDATES = 5
 _MIN_SPLIT_PART = 3
@@ -276,7 +276,7 @@ class Matcher:
         entries_of_reach = self._phrasing_entry[reach]
         entry_best = np.full(len(self._entry_ids), -1.0)
         np.maximum.at(entry_best, entries_of_reach, scores)
-        reached = np.unique(entries_of_reach)
+        reached = np.flatnonzero(entry_best >= 0)
         entry_shared = self._accumulate(weights, self._entry_postings, len(self._entry_ids))[reached]
         blended = _PHRASING_SHARE * entry_best[reached] + (1 - _PHRASING_SHARE) * entry_shared / message_weight
         if len(reached) > _CANDIDATES:

@@ -68,11 +68,18 @@ class RedFlag:
         return False
 
 
+@dataclass(frozen=True)
+class _TermIndex:
+    exact: dict[str, list[Term]]  # terms by their first word
+    prefixed: dict[str, list[Term]]  # one-word prefix terms by their first letters
+    flags: dict[Term, list[RedFlag]]  # the flags that use a term
+
+
 @lru_cache(maxsize=8)
-def _index_terms(red_flags: tuple[RedFlag, ...]) -> tuple[dict[str, list[Term]], dict[str, list[Term]]]:
-    """Terms by their first word, and one-word prefix terms by their first letters."""
+def _index_terms(red_flags: tuple[RedFlag, ...]) -> _TermIndex:
     exact: dict[str, list[Term]] = defaultdict(list)
     prefixed: dict[str, list[Term]] = defaultdict(list)
+    flags: dict[Term, list[RedFlag]] = defaultdict(list)
     for flag in red_flags:
         for rule in flag.rules:
             for group in rule:
@@ -81,12 +88,15 @@ def _index_terms(red_flags: tuple[RedFlag, ...]) -> tuple[dict[str, list[Term]],
                         prefixed[term.words[0][:_MIN_PREFIX]].append(term)
                     else:
                         exact[term.words[0]].append(term)
-    return dict(exact), dict(prefixed)
+                    if flag not in flags[term]:
+                        flags[term].append(flag)
+    return _TermIndex(dict(exact), dict(prefixed), dict(flags))
 
 
 def find_term_starts(words: list[str], red_flags: tuple[RedFlag, ...]) -> dict[Term, list[int]]:
     """Where each term occurs: one pass over the words, whatever the number of terms."""
-    exact, prefixed = _index_terms(red_flags)
+    terms = _index_terms(red_flags)
+    exact, prefixed = terms.exact, terms.prefixed
     starts: dict[Term, list[int]] = {}
     for index, word in enumerate(words):
         for table, key in ((exact, word), (prefixed, word[:_MIN_PREFIX])):
@@ -106,8 +116,10 @@ def find_red_flag(text: str, red_flags: tuple[RedFlag, ...], vocabulary: Vocabul
         starts = find_term_starts(words, red_flags)
         if not starts:
             continue
-        for flag in red_flags:
-            if flag.is_raised_by(words, starts):
+        flags_of_term = _index_terms(red_flags).flags
+        present = {flag for term in starts for flag in flags_of_term[term]}
+        for flag in red_flags:  # in file order: the first flag listed wins
+            if flag in present and flag.is_raised_by(words, starts):
                 return flag
     return None
 
