@@ -1,4 +1,4 @@
-"""`python -m bot`: run, chat, ask, eval, check and report. Errors print one line each and exit 2."""
+"""`python -m bot`: run, chat, ask, eval, check, report and draft. Errors print one line each, exit 2."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import sys
 from pathlib import Path
 
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
-from .errors import BotError, ConfigError
+from .draft import decode, draft_article, merge, render
+from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
-from .knowledge import find_article_files, load_knowledge
+from .knowledge import (VOCABULARY_FILE, check_across_files, find_article_files, load_knowledge,
+                        parse_article)
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
 from .store import Store
+from .yamlfile import parse_yaml
 from .terminal import render_text, run_chat
 
 log = logging.getLogger(__name__)
@@ -87,10 +90,18 @@ def command_report(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def support_folder(config: Config) -> Path:
+    path = config.knowledge_path
+    return path if path.is_dir() else path.parent
+
+
 def command_check(args: argparse.Namespace, config: Config) -> int:
     paths = [Path(path) for path in args.paths] or [config.knowledge_path]
     for path in paths:
-        knowledge = load_knowledge(path)
+        folder = path if path.is_dir() else path.parent
+        # A lone article file is checked against the configured vocabulary, red flags and small talk.
+        support = folder if (folder / VOCABULARY_FILE).exists() else support_folder(config)
+        knowledge = load_knowledge(path, support)
         files = ", ".join(str(file) for file in find_article_files(path))
         print(f"ok: {len(knowledge.entries)} entries, {len(knowledge.red_flags)} red flags in {files}")
     return 0
@@ -125,6 +136,48 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
     return 1 if missed else 0
 
 
+def command_draft(args: argparse.Namespace, config: Config) -> int:
+    source = Path(args.article)
+    try:
+        text = decode(source.read_bytes())
+    except OSError as error:
+        raise KnowledgeError(f"cannot read the article ({error.strerror})", source,
+                             fix="check the path") from None
+    draft = draft_article(text, load_knowledge(config.knowledge_path).vocabulary)
+    notes: dict[str, str] = {}
+    reviewed = None
+    if args.merge:
+        existing = Path(args.merge)
+        draft, notes, reviewed = merge(draft, existing.read_text(encoding="utf-8"), existing)
+    output = render(draft, source.name, notes, reviewed)
+    target = Path(args.output) if args.output else (Path(args.merge) if args.merge else None)
+    check_draft(output, target or source.with_suffix(".yaml"))
+    if target is None:
+        sys.stdout.write(output)
+    else:
+        target.write_text(output, encoding="utf-8")
+    report = [f"{source}: {draft.fmt}, title {draft.title!r}, {len(draft.sections)} sections: "
+              + "; ".join(draft.sections),
+              f"removed {len(draft.removed)} boilerplate blocks"
+              + (": " + "; ".join(item[:50] for item in draft.removed) if draft.removed else ""),
+              "the article's disclaimer was recognised and left out: " + draft.disclaimer[:100]
+              if draft.disclaimer else "no disclaimer found in the article"]
+    report += [f"review {entry_id}: {note}" for entry_id, note in notes.items()]
+    if target is not None:
+        report.append(f"wrote {target}; it passes check; review it, then set `reviewed`")
+    print("\n".join(report), file=sys.stderr)
+    return 0
+
+
+def check_draft(text: str, path: Path) -> None:
+    """A draft must pass the same checks as any knowledge file."""
+    article, errors = parse_article(parse_yaml(text, path, KnowledgeError), path)
+    if article is not None:
+        check_across_files([article], errors)
+    if errors:
+        raise KnowledgeErrors(errors)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--config", type=Path, help="config file (default: config.yaml if present)")
@@ -138,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="default: the configured knowledge path")
     evaluation = commands.add_parser("eval", help="score the bot on an evaluation file")
     evaluation.add_argument("file", help="a YAML file of cases, like ../shared/eval/dev.yaml")
+    draft = commands.add_parser("draft", help="draft a knowledge file from an article")
+    draft.add_argument("article", help="the article: plain text, Markdown or HTML")
+    draft.add_argument("-o", "--output", help="where to write the draft (default: standard output)")
+    draft.add_argument("--merge", metavar="EXISTING",
+                       help="update this knowledge file, keeping the editor's work (written in place "
+                            "unless -o is given)")
     report = commands.add_parser("report", help="unanswered questions, feedback and counts")
     report.add_argument("--since", type=int, default=30, metavar="DAYS", help="days back (default 30)")
     report.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
@@ -152,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
-            "check": command_check, "eval": command_eval, "report": command_report}
+            "check": command_check, "eval": command_eval, "report": command_report,
+            "draft": command_draft}
 
 
 def configure_logging(level: str) -> None:

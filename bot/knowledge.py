@@ -126,7 +126,7 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         if entry is None:
             continue
         checker.keys(entry, {"id", "topic", "questions", "answer", "source"},
-                     {"related", "title"}, f"entry {index + 1}")
+                     {"related", "title", "details", "source_digest"}, f"entry {index + 1}")
         entry_id = checker.text(entry, "id", f"entry {index + 1}") or ""
         what = f"entry {entry_id!r}" if entry_id else f"entry {index + 1}"
         if entry_id and not _ID.match(entry_id):
@@ -166,7 +166,7 @@ def find_article_files(knowledge_path: Path) -> list[Path]:
     return sorted(path for path in knowledge_path.glob("*.yaml") if path.name not in SUPPORT_FILES)
 
 
-def _check_across_files(articles: list[Article], errors: list[KnowledgeError]) -> None:
+def check_across_files(articles: list[Article], errors: list[KnowledgeError]) -> None:
     """Checks that need every entry at once: unique ids, unique phrasings, related ids exist."""
     owners: dict[str, Entry] = {}
     seen_ids: dict[str, Entry] = {}
@@ -199,10 +199,14 @@ def _check_across_files(articles: list[Article], errors: list[KnowledgeError]) -
                         fix="remove it from `related`"))
 
 
-def load_knowledge(knowledge_path: Path) -> Knowledge:
-    """Load and validate everything; raises KnowledgeErrors listing every problem found."""
+def load_knowledge(knowledge_path: Path, support_folder: Path | None = None) -> Knowledge:
+    """Load and validate everything; raises KnowledgeErrors listing every problem found.
+
+    The vocabulary, red flags and small talk come from `support_folder`, by default the
+    knowledge folder itself.
+    """
     errors: list[KnowledgeError] = []
-    folder = knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
+    folder = support_folder or (knowledge_path if knowledge_path.is_dir() else knowledge_path.parent)
     if not knowledge_path.exists():
         raise KnowledgeErrors([KnowledgeError(
             "the knowledge path does not exist", knowledge_path,
@@ -241,7 +245,7 @@ def load_knowledge(knowledge_path: Path) -> Knowledge:
         errors.extend(found)
         if article is not None:
             articles.append(article)
-    _check_across_files(articles, errors)
+    check_across_files(articles, errors)
     if errors:
         raise KnowledgeErrors(errors)
     return Knowledge(tuple(articles), vocabulary, tuple(red_flags), smalltalk)

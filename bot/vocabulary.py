@@ -63,6 +63,7 @@ class Vocabulary:
     domain_words: frozenset[str] = frozenset()
     filler_words: frozenset[str] = frozenset()
     broader: dict[str, str] = field(default_factory=dict)
+    lay_words: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def _longest_contraction(self) -> dict[str, int]:
@@ -95,13 +96,27 @@ class Vocabulary:
         return {word for word in words if "'" not in word}
 
 
+def _word_table(checker: Checker, root: Mapping, key: str, example: str) -> dict[str, str]:
+    """A `word: word` mapping of the vocabulary file, lowercased."""
+    table = root.get(key, Mapping())
+    words: dict[str, str] = {}
+    if checker.mapping(table, root.line_of(key), key) is None:
+        return words
+    for word, other in table.items():
+        if not isinstance(other, str) or not other.strip():
+            checker.fail(f"the `{key}` entry of {word!r} has no word", table.line_of(word), f"write `{example}`")
+            continue
+        words[str(word).lower()] = other.strip().lower()
+    return words
+
+
 def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[KnowledgeError]]:
     checker = Checker(path, KnowledgeError)
     root = checker.mapping(data, 1, "the vocabulary file")
     if root is None:
         return Vocabulary(), checker.errors  # type: ignore[return-value]
     checker.keys(root, set(), {"contractions", "filler_words", "stop_words", "question_words", "synonyms",
-                  "domain_words", "broader"},
+                  "domain_words", "broader", "lay_words"},
                  "the vocabulary file")
     contractions: dict[tuple[str, ...], list[str]] = {}
     table = root.get("contractions", Mapping())
@@ -131,15 +146,8 @@ def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[Knowled
         w.lower() for w in checker.text_list(root, "domain_words", "the vocabulary file"))
     filler_words = frozenset(
         w.lower() for w in checker.text_list(root, "filler_words", "the vocabulary file"))
-    broader: dict[str, str] = {}
-    table = root.get("broader", Mapping())
-    if checker.mapping(table, root.line_of("broader"), "broader") is not None:
-        for word, wider in table.items():
-            if not isinstance(wider, str) or not wider.strip():
-                checker.fail(f"the broader word of {word!r} is missing", table.line_of(word),
-                             "write `running: exercise`")
-                continue
-            broader[str(word).lower()] = wider.strip().lower()
+    broader = _word_table(checker, root, "broader", "running: exercise")
+    lay_words = _word_table(checker, root, "lay_words", "gluteal: butt")
     vocabulary = Vocabulary(contractions, stop_words, question_words, synonyms, domain_words,
-                            filler_words, broader)
+                            filler_words, broader, lay_words)
     return vocabulary, checker.errors  # type: ignore[return-value]

@@ -119,6 +119,11 @@ def load_yaml(path: Path, error: Callable[..., BotError]) -> Any:
     except OSError as exc:
         raise error(f"cannot read the file ({exc.strerror})", path,
                     fix="check its permissions") from None
+    return parse_yaml(text, path, error)
+
+
+def parse_yaml(text: str, path: Path, error: Callable[..., BotError]) -> Any:
+    """Parse YAML text from `path`; bad syntax raises `error` naming the file and line."""
     try:
         return _build(text)
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,130 @@
+"""`draft` turns articles in three formats into knowledge files that pass `check`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_DIR
+from bot.draft import decode, detect_format, draft_article, heading_question, merge, render
+from bot.knowledge import Knowledge, load_knowledge
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTICLES = sorted((FIXTURES / "articles").iterdir())
+SOURCE = PROJECT_DIR.parent / "shared" / "sources" / "gluteal-cramps.txt"
+
+
+def draft_text(path: Path, knowledge: Knowledge) -> str:
+    return render(draft_article(decode(path.read_bytes()), knowledge.vocabulary), path.name)
+
+
+def passes_check(text: str, tmp_path: Path) -> Knowledge:
+    folder = tmp_path / "knowledge"
+    folder.mkdir(exist_ok=True)
+    for name in ("vocabulary.yaml", "red-flags.yaml", "smalltalk.yaml"):
+        shutil.copy(PROJECT_DIR / "knowledge" / name, folder / name)
+    (folder / "draft.yaml").write_text(text, encoding="utf-8")
+    return load_knowledge(folder)
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=[path.name for path in ARTICLES])
+def test_draft_matches_its_golden_file_and_passes_check(article: Path, knowledge: Knowledge,
+                                                        tmp_path: Path) -> None:
+    text = draft_text(article, knowledge)
+    golden = FIXTURES / "drafts" / f"{article.stem}.yaml"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), f"regenerate with UPDATE_GOLDEN=1 and review {golden}"
+    drafted = passes_check(text, tmp_path)
+    assert drafted.articles[0].reviewed is None
+    for phrase in ("Leave a", "email address", "Fact Checked", "newsletter", "click here",
+                   "Share on", "strict sourcing", "educational purposes", "informational purposes"):
+        assert phrase not in text
+
+
+def test_formats_are_told_apart_by_content() -> None:
+    assert [detect_format(decode(path.read_bytes())) for path in ARTICLES] == ["html", "text", "markdown"]
+    assert detect_format("Title\n=====\n\nText.") == "markdown"
+
+
+def test_odd_encodings_are_read() -> None:
+    text = decode((FIXTURES / "articles" / "neck-strain.txt").read_bytes())
+    assert "\u201cstrain\u201d" in text and "caf\u00e9" in text
+    assert decode("\ufeffhello".encode("utf-8")) == "hello"
+
+
+@pytest.mark.parametrize("heading, question", [
+    ("Causes of shin splints", "What causes shin splints?"),
+    ("Treatment for gluteal cramping", "How is gluteal cramping treated?"),
+    ("Symptoms of shin splints", "What are the symptoms of shin splints?"),
+    ("What are the indications of muscle cramping?", "What are the indications of muscle cramping?"),
+    ("Prevention of heel pain", "How can heel pain be prevented?"),
+    ("When to see a doctor", "When should I see a doctor?"),
+    ("Common Causes", "What causes neck strain?"),
+])
+def test_headings_become_questions(heading: str, question: str) -> None:
+    assert heading_question(heading, "neck strain") == question
+
+
+def test_merge_keeps_the_editors_work_and_flags_changes(knowledge: Knowledge, tmp_path: Path) -> None:
+    article = FIXTURES / "articles" / "shin-splints.md"
+    first = draft_text(article, knowledge)
+    edited = (first.replace("reviewed: null", "reviewed: 2026-11-20")
+              .replace("  - id: causes-shin-splints", "  - id: shin-causes")
+              .replace("- causes-shin-splints", "- shin-causes")
+              .replace("    - what causes shin splints\n", "    - what causes shin splints\n    - why do my shins hurt\n")
+              .replace("answer: Repeated stress", "answer: Edited by the editor. Repeated stress"))
+    newer = (article.read_text()
+             .replace("Rest from the activity", "Stop the activity")
+             .replace("## When to see a doctor", "## Diagnosis of shin splints\n\nA doctor examines the leg.\n\n## When to see a doctor")
+             .replace("## Causes of shin splints\n", "## Causes of shin splints\n\n"))
+    draft, notes, reviewed = merge(draft_article(newer, knowledge.vocabulary), edited, tmp_path / "x.yaml")
+    merged = render(draft, article.name, notes, reviewed)
+    assert "id: shin-causes" in merged and "why do my shins hurt" in merged
+    assert "Edited by the editor. Repeated stress" in merged
+    assert notes["treatment-shin-splints"].startswith("this section of the article changed")
+    assert "shin-causes" not in notes
+    assert notes["diagnosis-shin-splints"] == "a new section of the article"
+    assert reviewed is None and "# REVIEW: this section of the article changed" in merged
+    passes_check(merged, tmp_path)
+
+
+def test_merge_flags_sections_gone_from_the_article(knowledge: Knowledge, tmp_path: Path) -> None:
+    article = FIXTURES / "articles" / "shin-splints.md"
+    first = draft_text(article, knowledge)
+    shorter = article.read_text().split("## When to see a doctor")[0]
+    draft, notes, _ = merge(draft_article(shorter, knowledge.vocabulary), first, tmp_path / "x.yaml")
+    assert notes == {"see-doctor": "this section is no longer in the article"}
+    passes_check(render(draft, article.name, notes), tmp_path)
+
+
+def test_draft_command_writes_a_checked_file(tmp_path: Path) -> None:
+    target = tmp_path / "heel-pain.yaml"
+    result = subprocess.run([sys.executable, "-m", "bot", "draft", str(FIXTURES / "articles" / "heel-pain.html"),
+                             "-o", str(target)], capture_output=True, text=True, cwd=PROJECT_DIR,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "html, title 'Heel pain', 4 sections" in result.stderr
+    assert "disclaimer was recognised" in result.stderr
+    assert target.read_text().startswith("# Drafted by `python -m bot draft`")
+    check = subprocess.run([sys.executable, "-m", "bot", "check", str(target)], capture_output=True,
+                           text=True, cwd=PROJECT_DIR, env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+                           timeout=60)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.skipif(not SOURCE.exists(), reason="../shared/sources/gluteal-cramps.txt is not beside the checkout")
+def test_the_real_article_drafts_close_to_the_hand_made_file(knowledge: Knowledge, tmp_path: Path) -> None:
+    draft = draft_article(decode(SOURCE.read_bytes()), knowledge.vocabulary)
+    hand_made_sections = {part.strip() for entry in knowledge.entries.values() for part in entry.source.split(";")}
+    assert set(draft.sections) == hand_made_sections
+    assert draft.disclaimer and "educational purposes" in draft.disclaimer
+    assert {entry["topic"] for entry in draft.entries} == {"about", "symptoms", "causes", "treatment"}
+    text = render(draft, SOURCE.name)
+    assert "Leave a Comment" not in text and "click here" not in text
+    passes_check(text, tmp_path)
