@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,7 +104,7 @@ async def measure_end_to_end(people: int, each: int, echo: bool) -> dict:
     from bot.config import Config, Telegram
     from bot.knowledge import load_knowledge
     from bot.responder import Responder
-    from bot.telegram_bot import PatientRateLimiter, build_application
+    from bot.telegram_bot import CONCURRENT_UPDATES, PatientRateLimiter, build_application
     from tests.fake_bot_api import TOKEN, FakeBotAPI, text_update
 
     api = FakeBotAPI()
@@ -117,7 +116,9 @@ async def measure_end_to_end(people: int, each: int, echo: bool) -> dict:
             await update.effective_message.reply_text(update.effective_message.text, do_quote=False)
 
         application: Application = (ApplicationBuilder().token(TOKEN).base_url(api.base_url)
-                                    .rate_limiter(PatientRateLimiter(0, 60)).concurrent_updates(True).build())
+                                    .rate_limiter(PatientRateLimiter(0, 60))
+                                    .concurrent_updates(CONCURRENT_UPDATES)
+                                    .connection_pool_size(CONCURRENT_UPDATES).build())
         application.add_handler(MessageHandler(filters.TEXT, echo_text))
     else:
         config = replace(Config(), telegram=replace(Telegram(base_url=api.base_url),

@@ -49,6 +49,9 @@ COMMANDS = (
     ("forget", "Delete what is stored about you"),
 )
 RELOAD_SECONDS = 2.0
+# Updates handled at once, and HTTP connections to match. More buys nothing at Telegram's 30
+# messages a second and costs: httpx's pool bookkeeping grows with connections times requests.
+CONCURRENT_UPDATES = 32
 TEXT_ONLY = "I can only read text messages. Please type your question about buttock cramps."
 EXPIRED = "This button has expired. Here are the topics again."
 THANKS_FOR_FEEDBACK = "Thanks for your feedback!"
@@ -527,7 +530,8 @@ def build_application(responder: Responder, config: Config, token: str,
         .base_file_url(base_url.replace("/bot", "/file/bot", 1))
         .rate_limiter(PatientRateLimiter(config.telegram.max_messages_per_second,
                                          config.telegram.retry_seconds))
-        .concurrent_updates(True)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONCURRENT_UPDATES)
         .post_init(start_up)
         .post_shutdown(shut_down)
         .build()

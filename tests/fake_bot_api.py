@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,8 @@ class FakeBotAPI:
     fail_every_nth: int = 0
     requests: int = 0
     faults: int = 0
+    # Calls counted by (method, chat id or None), so waiting for the 10,000th reply stays cheap.
+    counts: Counter = field(default_factory=Counter)
 
     async def start(self) -> str:
         self._changed = asyncio.Condition()
@@ -127,10 +130,10 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         assert self._changed is not None
         async with self._changed:
-            while len(self.sent(method, chat_id)) < count:
+            while self.counts[(method, chat_id)] < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"{len(self.sent(method, chat_id))} of {count} {method} "
+                    raise AssertionError(f"{self.counts[(method, chat_id)]} of {count} {method} "
                                          f"calls after {timeout}s: {self.calls[-5:]}")
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)
@@ -158,14 +161,14 @@ class FakeBotAPI:
             if failure.delay:
                 await asyncio.sleep(failure.delay)
             if failure.status:
-                self.calls.append(Call(f"failed:{method}", params))
+                self._record(Call(f"failed:{method}", params))
                 extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
                 return self._error(failure.status, failure.description, **extra)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
         if method != "getUpdates":
-            self.calls.append(Call(method, params))
+            self._record(Call(method, params))
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
@@ -173,6 +176,12 @@ class FakeBotAPI:
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self.counts[(call.method, None)] += 1
+        if "chat_id" in call.params:
+            self.counts[(call.method, int(call.params["chat_id"]))] += 1
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -17,12 +15,13 @@ import pytest
 from telegram.ext import Application
 
 from bot.cli import configure_logging
-from bot.config import PROJECT_DIR, Config, Telegram
+from bot.config import Config, Telegram
 from bot.responder import Responder
 from bot.telegram_bot import SLOW_DOWN, build_application
 
 from .fake_bot_api import TOKEN, FakeBotAPI, text_update
-from .test_telegram_bot import PERSON, api, start_polling, stop_polling  # noqa: F401
+from .test_telegram_bot import (PERSON, api, bot_process, start_polling, stop_polling,  # noqa: F401
+                                stop_process)
 
 
 def fast_config(api: FakeBotAPI, **telegram: object) -> Config:  # noqa: F811
@@ -174,14 +173,7 @@ async def test_sigterm_finishes_the_reply_in_flight_and_closes_the_store(
         api: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
     config = tmp_path / "config.yaml"
     config.write_text("store:\n  path: bot.sqlite3\n")
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
-    environment.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url,
-                        "PYTHONPATH": str(PROJECT_DIR), "BOT_PRIVACY_KEY": "k"})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run", cwd=tmp_path, env=environment,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        await api.wait_for("setMyCommands", 1, timeout=30)
+    async with bot_process(api, tmp_path, "--config", str(config)) as process:
         api.fail_next("sendMessage", 0, "", delay=1.5)  # the reply is slow to go out
         await api.add_update(text_update(PERSON, "why do my glutes cramp"))
         deadline = time.monotonic() + 20
@@ -189,13 +181,7 @@ async def test_sigterm_finishes_the_reply_in_flight_and_closes_the_store(
             if time.monotonic() > deadline:
                 raise AssertionError("the reply never started")
             await asyncio.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 40)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    output = (stdout + stderr).decode()
+        output = await stop_process(process, signal.SIGTERM)
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert len(api.sent("sendMessage", PERSON)) == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -286,26 +288,42 @@ async def test_logs_hold_neither_token_nor_message_text(api: FakeBotAPI, respond
     assert "zyzzyva" not in logged
 
 
-async def test_run_command_talks_to_the_api_and_stops_on_sigint(api: FakeBotAPI, tmp_path) -> None:
+@contextlib.asynccontextmanager
+async def bot_process(api: FakeBotAPI, cwd: Path, *arguments: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot [arguments] run` against the fake Bot API, started and registered; killed if
+    a test leaves it running. Without arguments it stores into `cwd`, never into the project."""
+    if not arguments:
+        (cwd / "config.yaml").write_text("store:\n  path: bot.sqlite3\n")
+        arguments = ("--config", str(cwd / "config.yaml"))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
     environment.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url,
-                        "PYTHONPATH": str(PROJECT_DIR)})
+                        "PYTHONPATH": str(PROJECT_DIR), "BOT_PRIVACY_KEY": "test-key"})
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environment,
+        sys.executable, "-m", "bot", *arguments, "run", cwd=cwd, env=environment,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await api.wait_for("setMyCommands", 1, timeout=30)
-        await api.add_update(text_update(PERSON, "why do my glutes cramp"))
-        await api.add_update(text_update(PERSON, "thanks!"))
-        replies = await api.wait_for("sendMessage", 2, PERSON, timeout=30)
-        assert replies[0].text.startswith("<b>What causes gluteal cramps?</b>")
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+        yield process
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    log_text = (stdout + stderr).decode()
+
+
+async def stop_process(process: asyncio.subprocess.Process, signal_number: int) -> str:
+    """Send the signal and return everything the process printed."""
+    process.send_signal(signal_number)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 40)
+    return (stdout + stderr).decode()
+
+
+async def test_run_command_talks_to_the_api_and_stops_on_sigint(api: FakeBotAPI, tmp_path: Path) -> None:
+    async with bot_process(api, tmp_path) as process:
+        await api.add_update(text_update(PERSON, "why do my glutes cramp"))
+        await api.add_update(text_update(PERSON, "thanks!"))
+        replies = await api.wait_for("sendMessage", 2, PERSON, timeout=30)
+        assert replies[0].text.startswith("<b>What causes gluteal cramps?</b>")
+        log_text = await stop_process(process, signal.SIGINT)
     assert process.returncode == 0, log_text
     assert "Traceback" not in log_text
     assert "outcome=answer entry=causes" in log_text
