@@ -101,9 +101,11 @@ def command_check(args: argparse.Namespace, config: Config) -> int:
         folder = path if path.is_dir() else path.parent
         # A lone article file is checked against the configured vocabulary, red flags and small talk.
         support = folder if (folder / VOCABULARY_FILE).exists() else support_folder(config)
-        knowledge = load_knowledge(path, support)
+        knowledge = load_knowledge(path, support, include_drafts=True)
         files = ", ".join(str(file) for file in find_article_files(path))
-        print(f"ok: {len(knowledge.entries)} entries, {len(knowledge.red_flags)} red flags in {files}")
+        drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
+        note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
+        print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}")
     return 0
 
 

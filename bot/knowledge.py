@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -199,11 +199,13 @@ def check_across_files(articles: list[Article], errors: list[KnowledgeError]) ->
                         fix="remove it from `related`"))
 
 
-def load_knowledge(knowledge_path: Path, support_folder: Path | None = None) -> Knowledge:
+def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
+                   include_drafts: bool = False) -> Knowledge:
     """Load and validate everything; raises KnowledgeErrors listing every problem found.
 
     The vocabulary, red flags and small talk come from `support_folder`, by default the
-    knowledge folder itself.
+    knowledge folder itself. Drafts (`reviewed: null`) are checked like any file but left out
+    unless `include_drafts`: a health bot serves only reviewed answers.
     """
     errors: list[KnowledgeError] = []
     folder = support_folder or (knowledge_path if knowledge_path.is_dir() else knowledge_path.parent)
@@ -246,6 +248,21 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None) -> 
         if article is not None:
             articles.append(article)
     check_across_files(articles, errors)
+    served = [article for article in articles if include_drafts or article.reviewed is not None]
+    if articles and not served:
+        errors.append(KnowledgeError("every knowledge file is a draft (`reviewed: null`), so there is "
+                                     "nothing to answer with", knowledge_path,
+                                     fix="review a file and set `reviewed: YYYY-MM-DD`"))
     if errors:
         raise KnowledgeErrors(errors)
-    return Knowledge(tuple(articles), vocabulary, tuple(red_flags), smalltalk)
+    return Knowledge(tuple(_without_links_to(served, articles)), vocabulary, tuple(red_flags), smalltalk)
+
+
+def _without_links_to(served: list[Article], articles: list[Article]) -> list[Article]:
+    """The served articles, their `related` links to drafts left out."""
+    if len(served) == len(articles):
+        return served
+    known = {entry.id for article in served for entry in article.entries}
+    return [replace(article, entries=tuple(
+        replace(entry, related=tuple(r for r in entry.related if r in known)) for entry in article.entries))
+        for article in served]

@@ -29,7 +29,7 @@ def passes_check(text: str, tmp_path: Path) -> Knowledge:
     for name in ("vocabulary.yaml", "red-flags.yaml", "smalltalk.yaml"):
         shutil.copy(PROJECT_DIR / "knowledge" / name, folder / name)
     (folder / "draft.yaml").write_text(text, encoding="utf-8")
-    return load_knowledge(folder)
+    return load_knowledge(folder, include_drafts=True)
 
 
 @pytest.mark.parametrize("article", ARTICLES, ids=[path.name for path in ARTICLES])
@@ -101,6 +101,18 @@ def test_merge_flags_sections_gone_from_the_article(knowledge: Knowledge, tmp_pa
     draft, notes, _ = merge(draft_article(shorter, knowledge.vocabulary), first, tmp_path / "x.yaml")
     assert notes == {"see-doctor": "this section is no longer in the article"}
     passes_check(render(draft, article.name, notes), tmp_path)
+
+
+def test_drafts_are_checked_but_not_served(knowledge: Knowledge, knowledge_copy: Path) -> None:
+    text = draft_text(FIXTURES / "articles" / "heel-pain.html", knowledge)
+    (knowledge_copy / "heel-pain.yaml").write_text(text, encoding="utf-8")
+    article = knowledge_copy / "gluteal-cramps.yaml"
+    article.write_text(article.read_text().replace(
+        "related: [cause-exercise, cause-circulation", "related: [causes-heel-pain, cause-exercise, cause-circulation"))
+    served = load_knowledge(knowledge_copy)
+    assert "causes-heel-pain" not in served.entries and "causes" in served.entries
+    assert "causes-heel-pain" not in served.entries["causes"].related
+    assert "causes-heel-pain" in load_knowledge(knowledge_copy, include_drafts=True).entries
 
 
 def test_draft_command_writes_a_checked_file(tmp_path: Path) -> None:
