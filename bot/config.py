@@ -41,6 +41,7 @@ class Matching:
     min_coverage: float = 0.6
     min_entry_coverage: float = 0.6
     min_evidence: float = 1.0
+    min_recall: float = 0.5
     max_suggestions: int = 3
 
 
@@ -173,7 +174,8 @@ def load_config(path: Path | None) -> Config:
 def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
     matching = config.matching
     line = root.line_of("matching")
-    for name in ("answer_score", "answer_margin", "clarify_score", "min_coverage", "min_entry_coverage"):
+    for name in ("answer_score", "answer_margin", "clarify_score", "min_coverage", "min_entry_coverage",
+                 "min_recall"):
         if not 0 <= getattr(matching, name) <= 1:
             checker.fail(f"`matching.{name}` should be between 0 and 1", line, "use e.g. 0.6")
     if matching.clarify_score > matching.answer_score:

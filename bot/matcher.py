@@ -45,12 +45,15 @@ _MIN_SPLIT_PART = 3
 
 @dataclass(slots=True)
 class Candidate:
-    """An entry's score for a message; `coverage` is the share of the message's meaningful words
-    that the entry's questions use somewhere."""
+    """An entry's score for a message. `coverage`: the share of the message's meaningful words
+    that the entry's questions use somewhere. `recall`: the largest share of one of the entry's
+    questions that the message says ("why do we have glutes" says half of "why do my glutes
+    cramp": the cramp is missing)."""
 
     entry_id: str
     score: float
     coverage: float
+    recall: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ class Matcher:
                           for stem, indices in postings.items()}
         del postings
         self._phrasing_weight = self._accumulate(self._weights, self._postings, len(self._texts))
+        content_weights = {stem: w for stem, w in self._weights.items() if stem not in self._question_stems}
+        self._phrasing_content_weight = self._accumulate(content_weights, self._postings, len(self._texts))
         entry_postings: dict[str, array] = defaultdict(lambda: array("i"))
         for entry_index, stems_of_entry in enumerate(entry_stems):
             for stem in stems_of_entry:
@@ -261,6 +266,7 @@ class Matcher:
         reach = np.flatnonzero(content_shared)
         if not len(reach):
             return Match((), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+        recall = content_shared[reach] / np.maximum(self._phrasing_content_weight[reach], 1e-9)
         shared = content_shared[reach]
         bits = self._phrasing_questions[reach]
         for stem, weight in weights.items():
@@ -269,13 +275,15 @@ class Matcher:
         overlap = 2 * shared / (message_weight + self._phrasing_weight[reach])
         if len(reach) > _FUZZY_LIMIT:
             best = np.argpartition(-overlap, _FUZZY_LIMIT)[:_FUZZY_LIMIT]
-            reach, overlap = reach[best], overlap[best]
+            reach, overlap, recall = reach[best], overlap[best], recall[best]
         similarity = process.cdist([" ".join(sorted(stems))], [self._texts[i] for i in reach],
                                    scorer=fuzz.ratio, workers=1)[0] / 100
         scores = _OVERLAP_SHARE * overlap + (1 - _OVERLAP_SHARE) * similarity
         entries_of_reach = self._phrasing_entry[reach]
         entry_best = np.full(len(self._entry_ids), -1.0)
         np.maximum.at(entry_best, entries_of_reach, scores)
+        entry_recall = np.zeros(len(self._entry_ids))
+        np.maximum.at(entry_recall, entries_of_reach, recall)
         reached = np.flatnonzero(entry_best >= 0)
         entry_shared = self._accumulate(weights, self._entry_postings, len(self._entry_ids))[reached]
         blended = _PHRASING_SHARE * entry_best[reached] + (1 - _PHRASING_SHARE) * entry_shared / message_weight
@@ -287,6 +295,7 @@ class Matcher:
             used = self._entry_stems[entry]
             known = sum(weight for stem, weight in content.items() if stem in used)
             candidates.append(Candidate(self._entry_ids[entry], round(score, 4),
-                                        round(known / content_weight, 4) if content_weight else 0.0))
+                                        round(known / content_weight, 4) if content_weight else 0.0,
+                                        round(float(entry_recall[entry]), 4)))
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry_id))
         return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))

@@ -100,7 +100,7 @@ class Responder:
         # A close rival that the editors linked to the best entry is one tap away under the answer.
         linked = self.knowledge.entries[best.entry_id].related
         sure = (best.score >= settings.answer_score and best.coverage >= settings.min_entry_coverage
-                and match.evidence >= settings.min_evidence)
+                and best.recall >= settings.min_recall and match.evidence >= settings.min_evidence)
         if sure and all(rival.entry_id in linked for rival in rivals):
             return self.answer(best.entry_id, best.score)
         close = [candidate for candidate in match.candidates
