@@ -20,6 +20,8 @@ from bot.safety import find_red_flag
     ("my calf is swollen, hot and red", "hot-swollen-leg"),
     ("after the marathon my pee is dark brown and my muscles ache", "dark-urine"),
     ("my urine looks like cola after the gym", "dark-urine"),
+    ("my pee is the colour of cola after running", "dark-urine"),
+    ("my urine is tea coloured", "dark-urine"),
     ("crushing chest pain", "chest-pain"),
     ("I think I'm having a heart attack", "chest-pain"),
     ("I can't breathe", "trouble-breathing"),
