@@ -124,6 +124,12 @@ class Normaliser:
         if squeezed in self.known_words:
             return [squeezed]
         if len(squeezed) < _MIN_REPAIR_LENGTH:
+            # Short words change meaning with one letter ("bum", "bun"); only swapped letters
+            # are repaired ("hwo" -> "how").
+            for index in range(len(squeezed) - 1):
+                swapped = squeezed[:index] + squeezed[index + 1] + squeezed[index] + squeezed[index + 2:]
+                if swapped in self.known_words:
+                    return [swapped]
             return [word]
         for cut in range(_MIN_SPLIT_PART, len(squeezed) - _MIN_SPLIT_PART + 1):
             head, tail = squeezed[:cut], squeezed[cut:]

@@ -16,6 +16,9 @@ from bot.responder import HEALTH_KINDS, Responder
     ("glutes tight after my workout", "symptoms"),
     ("charlie horse in my butt what do i do", "quick-relief"),
     ("hi, why do my glutes cramp", "causes"),
+    ("hwo much watter shoud i drink", "hydration"),
+    ("bum crmp at nite", "when-cramps-happen"),
+    ("magnisium defficiency cramps", "cause-minerals"),
 ])
 def test_answers_in_scope_questions(responder: Responder, text: str, entry_id: str) -> None:
     reply = responder.respond(text)
