@@ -86,13 +86,18 @@ class Vocabulary:
                 for added in ((word, self.broader[word]) if word in self.broader else (word,))]
 
     def known_words(self) -> set[str]:
-        """Every word this file mentions: the targets of typo repair besides the questions."""
+        """Every word this file mentions: the targets of typo repair besides the questions.
+
+        Not the short spellings of `contractions` ("shld", "wen"): they are spelled out before
+        repair, and a typo repaired into one would stay unread.
+        """
         words = (set(self.stop_words) | self.question_words | self.domain_words | self.filler_words
                  | set(self.broader) | set(self.broader.values()))
-        for table in (self.contractions, self.synonyms):
-            for key, value in table.items():
-                words.update(key)
-                words.update(value)
+        for spelled in self.contractions.values():
+            words.update(spelled)
+        for variant, canonical in self.synonyms.items():
+            words.update(variant)
+            words.update(canonical)
         return {word for word in words if "'" not in word}
 
 
@@ -134,7 +139,7 @@ def parse_vocabulary(data: object, path: Path) -> tuple[Vocabulary, list[Knowled
             variants = checker.text_list(groups, canonical, f"the synonyms of {canonical!r}", 1)
             for variant in variants:
                 key = tuple(split_words(variant))
-                if key in synonyms and synonyms[key] != [str(canonical)]:
+                if key in synonyms and synonyms[key] != split_words(str(canonical)):
                     checker.fail(f"{variant!r} is a synonym of both {synonyms[key][0]!r} and "
                                  f"{canonical!r}", groups.line_of(canonical),
                                  "keep it under one of them")

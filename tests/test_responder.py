@@ -17,6 +17,7 @@ from bot.responder import HEALTH_KINDS, Responder
     ("charlie horse in my butt what do i do", "quick-relief"),
     ("hi, why do my glutes cramp", "causes"),
     ("hwo much watter shoud i drink", "hydration"),
+    ("how much water shuld i drink", "hydration"),
     ("bum crmp at nite", "when-cramps-happen"),
     ("magnisium defficiency cramps", "cause-minerals"),
 ])
