@@ -174,7 +174,7 @@ class Matcher:
         postings: dict[str, array] = defaultdict(lambda: array("i"))
         entry_stems: list[frozenset[str]] = []
         for entry_index, entry in enumerate(knowledge.entries.values()):
-            stems_of_entry: set[str] = set()
+            words_of_entry: set[str] = set()
             for question in entry.questions:
                 stems = self.normaliser.normalise(question)
                 for stem in set(stems):
@@ -184,8 +184,8 @@ class Matcher:
                 phrasing_entries.append(entry_index)
                 # Sorted once here, so comparing with fuzz.ratio is token_sort_ratio's comparison.
                 self._texts.append(" ".join(sorted(stems)))
-                stems_of_entry.update(stems)
-            entry_stems.append(frozenset(stems_of_entry))
+                words_of_entry.update(stems)
+            entry_stems.append(frozenset(words_of_entry))
         self._entry_stems = entry_stems
         entries = max(len(self._entry_ids), 1)
         frequency: dict[str, int] = defaultdict(int)

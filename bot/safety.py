@@ -95,15 +95,11 @@ def _index_terms(red_flags: tuple[RedFlag, ...]) -> _TermIndex:
 
 def find_term_starts(words: list[str], red_flags: tuple[RedFlag, ...]) -> dict[Term, list[int]]:
     """Where each term occurs: one pass over the words, whatever the number of terms."""
-    terms = _index_terms(red_flags)
-    exact, prefixed = terms.exact, terms.prefixed
+    index_of_terms = _index_terms(red_flags)
     starts: dict[Term, list[int]] = {}
     for index, word in enumerate(words):
-        for table, key in ((exact, word), (prefixed, word[:_MIN_PREFIX])):
-            terms = table.get(key)
-            if terms is None:
-                continue
-            for term in terms:
+        for table, key in ((index_of_terms.exact, word), (index_of_terms.prefixed, word[:_MIN_PREFIX])):
+            for term in table.get(key, ()):
                 if term.starts_at(words, index):
                     starts.setdefault(term, []).append(index)
     return starts

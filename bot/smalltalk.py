@@ -64,9 +64,9 @@ def parse_smalltalk(data: object, path: Path) -> tuple[SmallTalk, list[Knowledge
         return SmallTalk(), checker.errors  # type: ignore[return-value]
     checker.keys(root, {"smalltalk"}, set(), "the small talk file")
     table = checker.mapping(root.get("smalltalk"), root.line_of("smalltalk"), "`smalltalk`")
-    intents = []
-    for name in table or {}:
-        intent = checker.mapping(table[name], table.line_of(name), f"the intent {name!r}")
+    intents: list[Intent] = []
+    for name, value in (table or {}).items():
+        intent = checker.mapping(value, table.line_of(name) if table else 1, f"the intent {name!r}")
         if intent is None:
             continue
         what = f"the intent {name!r}"
