@@ -15,7 +15,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -303,6 +303,15 @@ class FakeBotAPI:
             if problem:
                 return self._bad_request(problem)
         return True
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait until `check()` holds, for things that happen in the background (a reload)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout}s")
+        await asyncio.sleep(0.02)
 
 
 # Updates as Telegram sends them

@@ -95,7 +95,8 @@ async def test_blocked_person_is_logged_once_and_not_retried(
     await api.add_update(text_update(PERSON + 1, "why do my glutes cramp"))
     await api.add_update(text_update(PERSON + 2, "why do my glutes cramp"))
     await api.wait_for("sendMessage", 1, PERSON + 2)
-    await asyncio.sleep(1.0)
+    await api.wait_for("failed:sendMessage", 2)
+    await asyncio.sleep(1.0)  # time for a retry that must not come
     assert len(api.sent("failed:sendMessage")) == 2
     assert len(api.sent("sendMessage")) == 1
     blocked = [r for r in caplog.records if "blocked the bot" in r.getMessage()]
@@ -130,7 +131,8 @@ async def test_one_persons_flood_is_throttled_without_delaying_others(
         await api.add_update(text_update(other, "how much water a day"))
         await api.wait_for("sendMessage", 1, other, timeout=10)
         assert time.monotonic() - started < 2.0
-        await asyncio.sleep(1.0)
+        await api.wait_for("sendMessage", 6, flooder)
+        await asyncio.sleep(1.0)  # time for answers that must not come
         to_flooder = api.sent("sendMessage", flooder)
         assert [call.text for call in to_flooder].count(SLOW_DOWN) == 1
         assert len(to_flooder) == 6

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -19,7 +18,7 @@ from bot.responder import Responder
 from bot.store import Store
 from bot.telegram_bot import THANKS_FOR_FEEDBACK, build_application
 
-from .fake_bot_api import TOKEN, FakeBotAPI, button_update, text_update
+from .fake_bot_api import TOKEN, FakeBotAPI, button_update, eventually, text_update
 from .test_telegram_bot import PERSON, api, config_for, start_polling, stop_polling  # noqa: F401
 
 SECOND_ARTICLE = """\
@@ -86,16 +85,15 @@ async def test_live_reload_keeps_the_last_good_knowledge(
     article = folder / "gluteal-cramps.yaml"
     good = article.read_text()
     article.write_text(good.replace("topic: causes", "topic: gossip", 1))
-    await asyncio.sleep(0.5)
-    assert any("reload refused" in r.getMessage() and "gossip" in r.getMessage() for r in caplog.records)
+    await eventually(lambda: any("reload refused" in r.getMessage() and "gossip" in r.getMessage()
+                                 for r in caplog.records))
     await api.add_update(text_update(PERSON, "why do my glutes cramp"))
     reply = (await api.wait_for("sendMessage", 1, PERSON))[-1]
     assert reply.text.startswith("<b>What causes gluteal cramps?</b>")
 
     article.write_text(good.replace("The article names four possible causes",
                                     "Edited: the article names four possible causes"))
-    await asyncio.sleep(0.5)
-    assert any("knowledge reloaded: 15 entries" in r.getMessage() for r in caplog.records)
+    await eventually(lambda: any("knowledge reloaded: 15 entries" in r.getMessage() for r in caplog.records))
     await api.add_update(text_update(PERSON, "why do my glutes cramp"))
     reply = (await api.wait_for("sendMessage", 2, PERSON))[-1]
     assert "Edited: the article names" in reply.text
@@ -105,7 +103,8 @@ async def test_topics_group_by_article_when_there_are_several(
         api: FakeBotAPI, operated: tuple[Application, Store, Path]) -> None:  # noqa: F811
     _, _, folder = operated
     (folder / "calf-cramps.yaml").write_text(SECOND_ARTICLE)
-    await asyncio.sleep(0.5)
+    watcher = operated[0].bot_data["watcher"]
+    await eventually(lambda: len(watcher.responder.knowledge.articles) == 2)
     await api.add_update(text_update(PERSON, "/topics"))
     menu = (await api.wait_for("sendMessage", 1, PERSON))[-1]
     articles = dict(menu.buttons)
@@ -125,5 +124,4 @@ async def test_sighup_reloads_at_once(api: FakeBotAPI, operated: tuple[Applicati
     caplog.set_level(logging.INFO)
     monkeypatch.setattr(application.bot_data["watcher"], "changed", lambda: False)
     os.kill(os.getpid(), signal.SIGHUP)
-    await asyncio.sleep(0.5)
-    assert any("knowledge reloaded" in r.getMessage() for r in caplog.records)
+    await eventually(lambda: any("knowledge reloaded" in r.getMessage() for r in caplog.records))
