@@ -9,8 +9,8 @@ at all, which is what keeps "what causes migraines" from being answered as "what
 from __future__ import annotations
 
 import math
-from array import array
 import re
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -36,7 +36,8 @@ _EVERYDAY_DISCOUNT = 0.5
 # How many words after "no", "not", "without" a negation reaches when matching.
 _NEGATION_REACH = 4
 _MIN_REPAIR_LENGTH = 4
-# Phrasings compared with rapidfuzz after the stem overlap has ranked them; the rest cannot win.
+# Phrasings compared with rapidfuzz after the stem overlap has ranked them; the rest are too far
+# behind for rapidfuzz's share of the score to lift them to the top.
 _FUZZY_LIMIT = 128
 # Entries a match reports, best first: enough for "Did you mean" and inline search.
 _CANDIDATES = 5
@@ -53,7 +54,7 @@ class Candidate:
     entry_id: str
     score: float
     coverage: float
-    recall: float = 1.0
+    recall: float
 
 
 @dataclass(frozen=True)
