@@ -28,6 +28,7 @@ from bot.safety import find_red_flag
     ("I fainted after my workout", "fainting"),
     ("his face is drooping", "stroke-signs"),
     ("my speech is slurred", "stroke-signs"),
+    ("I think my dad is having a stroke", "stroke-signs"),
     ("I fell down the stairs and now I can't walk", "injury-cannot-walk"),
     ("I want to kill myself", "self-harm"),
     ("i don't want to live anymore", "self-harm"),
@@ -43,6 +44,7 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "can you get butt cramps at night", "without any numbness or tingling in the groin",
     "how much water should I drink", "my urine is clear", "my buttock is tight after leg day",
     "no chest pain, no trouble breathing, just a cramp",
+    "what causes a stroke", "is a heart attack hereditary",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert find_red_flag(text, knowledge.red_flags, knowledge.vocabulary) is None
