@@ -12,15 +12,13 @@ from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
-from .knowledge import (VOCABULARY_FILE, check_across_files, find_article_files, load_knowledge,
-                        parse_article)
+from .knowledge import (VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
+                        load_knowledge, parse_article)
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
 from .store import Store
-from .yamlfile import parse_yaml
 from .terminal import render_text, run_chat
-
-log = logging.getLogger(__name__)
+from .yamlfile import parse_yaml
 
 
 def build_responder(config: Config) -> Responder:
@@ -90,17 +88,12 @@ def command_report(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def support_folder(config: Config) -> Path:
-    path = config.knowledge_path
-    return path if path.is_dir() else path.parent
-
-
 def command_check(args: argparse.Namespace, config: Config) -> int:
     paths = [Path(path) for path in args.paths] or [config.knowledge_path]
     for path in paths:
-        folder = path if path.is_dir() else path.parent
+        folder = knowledge_folder(path)
         # A lone article file is checked against the configured vocabulary, red flags and small talk.
-        support = folder if (folder / VOCABULARY_FILE).exists() else support_folder(config)
+        support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
         knowledge = load_knowledge(path, support, include_drafts=True)
         files = ", ".join(str(file) for file in find_article_files(path))
         drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)

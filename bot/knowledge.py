@@ -159,6 +159,11 @@ def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
     return tuple(items.item_lines) if isinstance(items, Sequence) else ()
 
 
+def knowledge_folder(knowledge_path: Path) -> Path:
+    """The folder of a knowledge path, which may name a folder or a single file."""
+    return knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
+
+
 def find_article_files(knowledge_path: Path) -> list[Path]:
     """Every knowledge file under the path; a single file may be named directly."""
     if knowledge_path.is_file():
@@ -208,7 +213,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
     unless `include_drafts`: a health bot serves only reviewed answers.
     """
     errors: list[KnowledgeError] = []
-    folder = support_folder or (knowledge_path if knowledge_path.is_dir() else knowledge_path.parent)
+    folder = support_folder or knowledge_folder(knowledge_path)
     if not knowledge_path.exists():
         raise KnowledgeErrors([KnowledgeError(
             "the knowledge path does not exist", knowledge_path,

@@ -263,11 +263,15 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 
 
+def is_reply_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+
+
 def addressed_text(message: Message, bot_id: int, username: str) -> str | None:
     """In a group, the text meant for the bot (its mention removed), or None when not for it."""
     text = message.text or ""
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+    if is_reply_to_bot(message, bot_id):
         return text
     mention = f"@{username}".lower()
     for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
@@ -306,8 +310,7 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if message is None:
         return
     if is_group(update):
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        if not is_reply_to_bot(message, context.bot.id):
             log_outcome(update, None, started, "ignored-group")
             return
     if not await passes_flood_gate(update, context):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import KnowledgeErrors
-from .knowledge import find_article_files, load_knowledge, SUPPORT_FILES
+from .knowledge import SUPPORT_FILES, find_article_files, knowledge_folder, load_knowledge
 from .responder import Responder
 
 log = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def snapshot(knowledge_path: Path) -> dict[Path, tuple[int, int]]:
     """Size and modification time of every file the knowledge base is read from."""
-    folder = knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
+    folder = knowledge_folder(knowledge_path)
     files = set(find_article_files(knowledge_path)) | {folder / name for name in SUPPORT_FILES}
     state = {}
     for path in sorted(files):
@@ -53,6 +53,3 @@ class KnowledgeWatcher:
         self.responder = responder
         log.info("knowledge reloaded: %d entries", len(responder.knowledge.entries))
         return True
-
-    def reload_if_changed(self) -> bool:
-        return self.reload() if self.changed() else False
