@@ -221,16 +221,16 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, action
     """👍 / 👎 under an answer: recorded once per person and answer; pressing again changes it."""
     query = update.callback_query
     recorder = recorder_of(context)
-    entry_id = None
+    known = False
     if recorder is not None:
         try:
-            entry_id = await recorder.call(recorder.store.vote, int(action.value), query.from_user.id,
-                                           1 if action.kind == HELPED else -1, timeout=VOTE_TIMEOUT)
+            known = await recorder.call(recorder.store.vote, int(action.value), query.from_user.id,
+                                        1 if action.kind == HELPED else -1, timeout=VOTE_TIMEOUT) is not None
         except asyncio.TimeoutError:
-            entry_id = "queued"  # the vote is written once the store lets it
+            known = True  # queued behind a locked store: written when it lets go
         except Exception as error:  # noqa: BLE001 - a broken store must not leave the button spinning
             log.warning("vote not recorded (%s)", type(error).__name__)
-    await query.answer(THANKS_FOR_FEEDBACK if entry_id else EXPIRED)
+    await query.answer(THANKS_FOR_FEEDBACK if known else EXPIRED)
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -378,7 +378,11 @@ class OneLineLibraryLogs(logging.Filter):
 
 
 def quiet_library_logs(token: str) -> None:
-    """Put OneLineLibraryLogs on every logger of python-telegram-bot (filters do not inherit)."""
+    """Put OneLineLibraryLogs on every logger of python-telegram-bot (filters do not inherit).
+
+    The job queue's scheduler logs two lines per run of the reload timer at INFO: only its warnings.
+    """
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
     one_line = OneLineLibraryLogs(token)
     for name in list(logging.root.manager.loggerDict):
         if name == "telegram" or name.startswith("telegram."):

@@ -71,6 +71,11 @@ class FakeBotAPI:
     fail_every_nth: int = 0
     # Another bot polls with the same token: getUpdates answers 409 Conflict, as Telegram does.
     another_bot_polling: bool = False
+    # Connections with a request being answered, so refusing connections closes only idle ones at once.
+    _busy: set = field(default_factory=set)
+    _stopping: bool = False
+    # Long polls waiting for an update right now.
+    polls_waiting: int = 0
     requests: int = 0
     faults: int = 0
     # Calls counted by (method, chat id or None), so waiting for the 10,000th reply stays cheap.
@@ -100,7 +105,10 @@ class FakeBotAPI:
         assert self._site is not None and self._runner is not None
         await self._site.stop()
         for connection in self._runner.server.connections if self._runner.server else []:
-            connection.close()
+            if connection.transport in self._busy:
+                connection.close()  # once its answer has gone
+            else:
+                connection.force_close()
         await asyncio.sleep(seconds)
         await self._listen()
 
@@ -109,6 +117,11 @@ class FakeBotAPI:
         return asyncio.create_task(self.refuse_connections(seconds))
 
     async def stop(self) -> None:
+        """Stop serving; long polls still waiting (a stopped bot's last one) end at once."""
+        self._stopping = True
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -159,6 +172,13 @@ class FakeBotAPI:
     # The Bot API
 
     async def _handle(self, request: web.Request) -> web.Response:
+        self._busy.add(request.transport)
+        try:
+            return await self._answer(request)
+        finally:
+            self._busy.discard(request.transport)
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
@@ -256,11 +276,15 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         assert self._changed is not None
         async with self._changed:
-            while not self.updates and time.monotonic() < deadline:
-                try:
-                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-                except asyncio.TimeoutError:
-                    break
+            self.polls_waiting += 1
+            try:
+                while not self.updates and time.monotonic() < deadline and not self._stopping:
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                    except asyncio.TimeoutError:
+                        break
+            finally:
+                self.polls_waiting -= 1
         limit = int(params.get("limit") or 100)
         return self.updates[:limit]
 

@@ -46,8 +46,9 @@ async def start_polling(application: Application) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1,
-                                            allowed_updates=Update.ALL_TYPES)
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES,
+        error_callback=lambda error: application.create_task(application.process_error(None, error)))
 
 
 async def stop_polling(application: Application) -> None:
