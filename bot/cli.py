@@ -106,9 +106,10 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
     path = Path(args.file)
     cases = load_cases(path)
-    check_expectations(cases, set(responder.knowledge.entries), path)
+    check_expectations(cases, set(responder.knowledge.entries),
+                       {flag.id for flag in responder.knowledge.red_flags}, path)
     report = evaluate(responder, cases)
-    print(f"{path}: {len(cases)} cases")
+    print(f"{path}: {sum(len(run) for run in cases)} messages")
     print("\n".join(report.lines()))
     bounds = [
         ("correct", report.correct, args.min_correct, True),
