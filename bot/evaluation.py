@@ -2,16 +2,17 @@
 
 A file has `cases` (messages that stand alone) and may have `conversations` (turns read in order,
 each with the conversation so far). A case expects an entry id or a list of ids (any is right),
-`fallback`, `urgent` (optionally with the `flag` it should raise), `not-urgent` (anything but an
+`fallback`, `clarify` (a vague message: "Did you mean"), `urgent` (optionally with the `flag` it should raise), `not-urgent` (anything but an
 urgent reply), `smalltalk`, or `expect_all`: a list of items, each an id or a list of ids, that
-one reply must all answer ("what causes it and how do I stop it").
+one reply must all answer ("what causes it and how do I stop it"). In a conversation, `pick: N`
+expects the Nth choice of the "Did you mean" the turn before offered.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import KnowledgeError
@@ -19,7 +20,10 @@ from .responder import ANSWER, CLARIFY, FALLBACK, HEALTH_KINDS, SMALLTALK, URGEN
 from .yamlfile import Checker, Mapping, Sequence, load_yaml
 
 NOT_URGENT = "not-urgent"
-SPECIAL = (FALLBACK, URGENT, SMALLTALK, NOT_URGENT)
+# A turn that picks a place from the "Did you mean" before it: "2" expects the second choice.
+PICK = "pick:"
+NOT_OFFERED = "(not offered)"
+SPECIAL = (FALLBACK, URGENT, SMALLTALK, NOT_URGENT, CLARIFY)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class Outcome:
     @property
     def wrong(self) -> bool:
         """An answer that is not right: the worst outcome after a missed emergency."""
+        if self.case.expect_all and self.reply.kind == ANSWER:
+            # Half of a two-question message answered right is a miss, not a wrong answer.
+            return not any(set(item) & set(self.reply.entry_ids) for item in self.case.expect_all)
         return self.case.in_scope and self.reply.kind == ANSWER and not self.passed
 
     def describe(self) -> str:
@@ -214,6 +221,12 @@ def _parse_case(checker: Checker, item: object, line: int, what: str, turn: int 
                          "write a list of two or more ids (or lists of ids)")
             return None
         return Case(text, expect_all[0], case.line, None, expect_all, turn)
+    if "pick" in case:
+        place = case["pick"]
+        if not isinstance(place, int) or not 1 <= place <= 9:
+            checker.fail(f"{what} has an unusable `pick`", case.line, "write the place picked: `pick: 2`")
+            return None
+        return Case(text, (f"{PICK}{place}",), case.line, None, (), turn)
     expected = _ids(case.get("expect"))
     if not expected:
         checker.fail(f"{what} has no usable `expect`", case.line,
@@ -259,7 +272,7 @@ def check_expectations(runs: list[list[Case]], entry_ids: set[str], flag_ids: se
     """An expected id the knowledge base lacks is a broken eval file, not a failed case."""
     for case in (case for run in runs for case in run):
         for expected in case.expect + tuple(i for item in case.expect_all for i in item):
-            if expected not in SPECIAL and expected not in entry_ids:
+            if expected not in SPECIAL and expected not in entry_ids and not expected.startswith(PICK):
                 raise KnowledgeError(f"the case {case.text!r} expects the unknown id {expected!r}",
                                      path, case.line, fix="use an id from the knowledge base")
         if case.flag and case.flag not in flag_ids:
@@ -270,9 +283,12 @@ def check_expectations(runs: list[list[Case]], entry_ids: set[str], flag_ids: se
 def evaluate(responder: Responder, runs: list[list[Case]]) -> Report:
     outcomes = []
     for run in runs:
-        conversation = None
+        conversation, offered = None, ()
         for case in run:
+            if case.expect[0].startswith(PICK):
+                place = int(case.expect[0][len(PICK):])
+                case = replace(case, expect=(offered[place - 1],) if place <= len(offered) else (NOT_OFFERED,))
             reply = responder.respond(case.text, conversation)
-            conversation = reply.conversation
+            conversation, offered = reply.conversation, tuple(s.entry_id for s in reply.suggestions)
             outcomes.append(Outcome(case, reply))
     return Report(outcomes)

@@ -57,4 +57,5 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
 
 def _asks(words: list[str]) -> bool:
     text = " ".join(words)
-    return words[0] in _OPENINGS or any(phrase in text for phrase in _ASKING)
+    opening = next((word for word in words if word not in _JOINS), "")
+    return opening in _OPENINGS or any(phrase in text for phrase in _ASKING)

@@ -5,6 +5,7 @@ Pure and synchronous: a message in, a Reply out. Every channel renders the same 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from .config import Config
@@ -102,13 +103,19 @@ class Responder:
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
-        question_stems = set(self.matcher.stems_of(sorted(knowledge.vocabulary.question_words)))
+        question_stems = frozenset(self.matcher.stems_of(sorted(knowledge.vocabulary.question_words)))
+        self._question_stems = question_stems
         # What each article is about, in stems: a follow-up ("and at night?") or a question at
         # the end of a story ("what could be causing this?") is read as about it.
         self._subjects = {article.key: tuple(stem for stem in dict.fromkeys(
             self.matcher.stems_of(split_words(article.title))) if stem not in question_stems)
             for article in knowledge.articles}
         self._subject_stems = frozenset(stem for stems in self._subjects.values() for stem in stems)
+        self._known_content = frozenset(stem for stem in self.matcher.stems_of(sorted(
+            {word for entry in knowledge.entries.values() for q in entry.questions for word in split_words(q)}))
+            if stem not in question_stems)
+        # A word that at most two entries use names a thing rather than a question's intent.
+        self._rare_weight = math.log(1 + len(knowledge.entries) / 2)
         self._article_of = {entry.id: article.key for article in knowledge.articles for entry in article.entries}
         self._topic_names = {" ".join(split_words(label)): topic for topic, label in TOPICS.items()}
 
@@ -147,7 +154,15 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        return self._answer_questions(text, conversation)
+        return self._carry(self._answer_questions(text, conversation), conversation)
+
+    def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
+        """A reply that answers nothing new keeps the conversation it was given."""
+        if reply.kind == ANSWER:
+            return reply
+        if reply.kind == CLARIFY:
+            return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions))
+        return replace(reply, conversation=conversation)
 
     def _pick_suggestion(self, words: list[str], conversation: Conversation) -> str | None:
         """ "2", "the first one", "yes" after a "Did you mean": the entry picked, or None."""
@@ -165,60 +180,89 @@ class Responder:
 
     def _topic_named(self, words: list[str]) -> str | None:
         """A topic's name on its own ("Causes", "when to see a doctor?")."""
+        said = " ".join(words)
         named = " ".join(word for word in words if word not in _PICK_WORDS)
-        topic = self._topic_names.get(named) or self._topic_names.get(named.rstrip("s"))
+        topic = next((self._topic_names[name] for name in (said, named, named.rstrip("s"))
+                      if name in self._topic_names), None)
         return topic if topic and self.knowledge.entries_of_topic(topic) else None
 
     def _answer_questions(self, text: str, conversation: Conversation) -> Reply:
         """Each question of the message against the story around it; up to two answers."""
         parts = split_questions(text)
+        earlier = self._earlier_context(conversation)
         if len(parts) == 1:
-            return self._answer_one(parts[0].words, self._implied_subject((), conversation), conversation)
+            return self._answer_one(parts[0].words, earlier, bool(earlier) and not conversation.is_empty,
+                                    conversation.entry_ids)
         story = [stem for part in parts if not part.asks for stem in self.matcher.stems_of(part.words)]
-        subject = self._implied_subject(story, conversation)
+        told = tuple(stem for stem in dict.fromkeys(story) if stem in self._subject_stems)
         asked = [part for part in parts if part.asks] or parts[-1:]
-        told = bool(subject) and not self._subject_stems.isdisjoint(story)
-        replies = [self._answer_one(part.words, subject, conversation, told) for part in asked]
+        replies, before = [], ()
+        for part in asked:
+            # A second question leans on the first: "where is the gluteus maximus and what does it do".
+            replies.append(self._answer_one(part.words, [c for c in (before, told, *earlier) if c], True))
+            before = self._subject_of(part.words)
         answers: list[Reply] = []
         for reply in replies:
             if reply.kind == ANSWER and reply.entry_id not in {a.entry_id for a in answers}:
                 answers.append(reply)
         if answers:
-            return self._combine(answers[:_MOST_ANSWERS])
-        whole = self._answer_one(split_words(text), subject, conversation, told)
+            return self._combine(answers[:_MOST_ANSWERS], conversation)
+        whole = self._answer_one(split_words(text), [c for c in (told, *earlier) if c], True)
         if whole.kind != FALLBACK:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
 
-    def _implied_subject(self, story: list[str], conversation: Conversation) -> tuple[str, ...]:
-        """What a question that names no subject is about: the story's subject, the article last
-        answered from, or the only article there is."""
-        told = [stem for stem in dict.fromkeys(story) if stem in self._subject_stems]
-        if told:
-            return tuple(told)
+    def _subject_of(self, words: list[str]) -> tuple[str, ...]:
+        """What a question is about, not what it asks: the subject's words and the rare words the
+        knowledge base uses ("maximus"), not "symptoms" or "causes"."""
+        return tuple(stem for stem in self.matcher.stems_of(words) if stem in self._subject_stems
+                     or (stem in self._known_content and self.matcher.weight(stem) >= self._rare_weight))
+
+    def _earlier_context(self, conversation: Conversation) -> list[tuple[str, ...]]:
+        """What a question that names no subject may be about, most likely first: the entry last
+        answered, the choices last offered, the article last answered from, the only article."""
+        contexts = []
+        for entry_id in conversation.entry_ids[:1] + conversation.suggestions[:1]:
+            if entry_id in self.knowledge.entries:
+                title = split_words(self.knowledge.entries[entry_id].title)
+                contexts.append(tuple(s for s in self.matcher.stems_of(title) if s in self._known_content))
         last = next((self._article_of[i] for i in conversation.entry_ids if i in self._article_of), None)
         if last is not None:
-            return self._subjects[last]
-        return next(iter(self._subjects.values())) if len(self._subjects) == 1 else ()
+            contexts.append(self._subjects[last])
+        elif len(self._subjects) == 1:
+            contexts.append(next(iter(self._subjects.values())))
+        return [context for context in contexts if context]
 
-    def _answer_one(self, words: list[str], subject: tuple[str, ...], conversation: Conversation,
-                    told: bool = False) -> Reply:
+    def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
+                    answered: tuple[str, ...] = ()) -> Reply:
+        """One question; if it names no subject, read against each context in turn."""
+        conversation = Conversation()
         stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
         match = self.matcher.match_stems(stems)
         reply = self._decide_match(match, conversation)
-        if reply.kind == ANSWER or not subject or self._subject_stems.intersection(stems):
+        if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
-        # No subject named ("is that serious?", "what about at night?"): read it as about the
-        # subject when every word of it is known and it points back at something, and take that
-        # reading only if it is sure. "How much sleep do I need" points at nothing.
-        points_back = (told or conversation.entry_ids or len(words) <= _SHORT_FOLLOW_UP
-                       or not _REFERRING.isdisjoint(words))
-        if match.coverage < _ALL_KNOWN or not points_back:
+        # No subject named ("is that serious?", "what about at night?"): read it against what came
+        # before when every word of it is known and it points back, and take a reading only if it
+        # is sure. "How much sleep do I need" points at nothing.
+        points_back = follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
+        said = set(stems) - self._question_stems
+        if (said and match.coverage < _ALL_KNOWN) or not points_back:
             return reply
-        implied = self._decide_match(self.matcher.match_stems(stems + list(subject)), conversation)
-        return implied if implied.kind == ANSWER or reply.kind == FALLBACK and implied.kind == CLARIFY else reply
+        first_clarify, again = None, None
+        for context in contexts:
+            implied = self._decide_match(self.matcher.match_stems(stems + list(context)), conversation)
+            # A follow-up asks something new: the answer just given comes back only if nothing else fits.
+            if implied.kind == ANSWER and implied.entry_id in answered:
+                again = again or implied
+            elif implied.kind == ANSWER:
+                return implied
+            first_clarify = first_clarify or (implied if implied.kind == CLARIFY else None)
+        if again is not None:
+            return again
+        return first_clarify if reply.kind == FALLBACK and first_clarify else reply
 
-    def _combine(self, answers: list[Reply]) -> Reply:
+    def _combine(self, answers: list[Reply], conversation: Conversation) -> Reply:
         first, *others = answers
         more = tuple(Section(a.entry_id or "", a.heading, a.body) for a in others)
         related = tuple(s for s in first.related if s.entry_id not in {a.entry_id for a in answers})

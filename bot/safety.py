@@ -204,8 +204,10 @@ class RedFlags:
         if not starts:
             return None
         present = {flag for term in starts for flag in index.flags.get(term, ())}
+        # A negation inside a term ("have not been able to", "no feeling") is part of what it says.
         in_terms = {start + offset for term, found in starts.items() for start in found
-                    for offset in range(1, len(term.words))}
+                    for offset in range(0 if term.words[0] in NEGATIONS and len(term.words) > 1 else 1,
+                                        len(term.words))}
         for flag in self.flags:
             if flag in present and flag.is_raised_by(words, starts, hidden, in_terms):
                 return flag
