@@ -230,12 +230,23 @@ def _split_at_breaks(words: list[str]) -> list[list[str]]:
 
 def find_covered(terms: tuple[Term, ...], words: list[str]) -> set[int]:
     """The positions of `words` that one of `terms` covers."""
+    by_first = _index_by_first_word(terms)
     covered: set[int] = set()
-    for start in range(len(words)):
-        for term in terms:
+    for start, word in enumerate(words):
+        for term in by_first.get(word, ()) + by_first.get(word[:_MIN_PREFIX] + "*", ()):
             if term.starts_at(words, start):
                 covered.update(range(start, start + len(term.words)))
     return covered
+
+
+@lru_cache(maxsize=1024)
+def _index_by_first_word(terms: tuple[Term, ...]) -> dict[str, tuple[Term, ...]]:
+    """Terms by their first word, or by its first letters and a * when that word is a prefix."""
+    index: dict[str, list[Term]] = defaultdict(list)
+    for term in terms:
+        first = term.words[0]
+        index[first[:_MIN_PREFIX] + "*" if term.prefix and len(term.words) == 1 else first].append(term)
+    return {key: tuple(found) for key, found in index.items()}
 
 
 @dataclass(frozen=True)
