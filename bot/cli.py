@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -68,8 +69,7 @@ def command_run(args: argparse.Namespace, config: Config) -> int:
     from .telegram_bot import run_telegram  # the only module that imports telegram
 
     store = open_store(config) if config.store.enabled else None
-    run_telegram(responder, config, token, store)
-    return 0
+    return run_telegram(responder, config, token, store)
 
 
 def open_store(config: Config) -> Store:
@@ -185,6 +185,8 @@ def check_draft(text: str, path: Path) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--config", type=Path, help="config file (default: config.yaml if present)")
+    parser.add_argument("--debug", action="store_true",
+                        help="log at DEBUG and show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the Telegram bot (terminal chat without a token)")
     commands.add_parser("chat", help="chat with the bot in this terminal")
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
-        configure_logging(config.log_level)
+        configure_logging("DEBUG" if args.debug else config.log_level)
         return COMMANDS[args.command](args, config)
     except BotError as error:
         print(error, file=sys.stderr)
@@ -245,3 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback, unless asked for
+        if args.debug:
+            raise
+        print(without_token(f"{type(error).__name__}: {error}. Run with --debug for the details."),
+              file=sys.stderr)
+        return 2
+
+
+def without_token(text: str) -> str:
+    """The text with the bot token, if set, blanked out: an error message may quote it."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    return text.replace(token, "<token>") if token else text

@@ -19,7 +19,8 @@ from telegram.ext import Application
 
 from bot.config import DEFAULT_DISCLAIMER, PROJECT_DIR, Config, Telegram, Webhook
 from bot.responder import Responder
-from bot.telegram_bot import EXPIRED, TEXT_ONLY, build_application, split_text
+from bot.rendering import split_text
+from bot.telegram_bot import EXPIRED, TEXT_ONLY, build_application
 
 from .fake_bot_api import (BOT_ID, BOT_USERNAME, TOKEN, FakeBotAPI, button_update, inline_update,
                            message, text_update)
