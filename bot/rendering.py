@@ -19,6 +19,8 @@ from .responder import ANSWER, CLARIFY, URGENT, Reply, Responder
 URGENT_TITLE = "Please get help now"
 INLINE_DESCRIPTION = 100
 PARAGRAPH = "\n\n"
+# A message part shorter than this is not worth starting: the text moves to the next message.
+MIN_FILL = 200
 
 
 def escape(text: str) -> str:
@@ -55,23 +57,57 @@ def render_html(reply: Reply) -> str:
     return render_pieces(reply, limit=None)[0]
 
 
+def paragraphs_of(reply: Reply) -> list[tuple[str, bool]]:
+    """The reply's paragraphs as (plain text, bold): each answer's question bold, then its answer."""
+    parts = [(reply.heading, True), (reply.body, False)]
+    for section in reply.more:
+        parts += [(section.heading, True), (section.body, False)]
+    return [(text, bold) for text, bold in parts if text]
+
+
 def render_pieces(reply: Reply, limit: int | None = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """The reply as HTML messages of at most `limit` shown characters, each ending with the disclaimer.
 
-    The heading goes on the first piece only; the body is cut between paragraphs, lines or words.
+    Each message is filled: a paragraph that does not fit is cut between lines or words, and a
+    question never ends a message without the start of its answer.
     """
-    footer = f"{PARAGRAPH}<i>{escape(reply.disclaimer)}</i>" if reply.disclaimer else ""
-    heading = f"<b>{escape(reply.heading)}</b>{PARAGRAPH}" if reply.heading else ""
-    if limit is None:
-        return [heading + escape(reply.body) + footer]
-    # Telegram counts the text as shown: tags removed and entities decoded, so count the plain parts.
-    footer_length = len(PARAGRAPH) + len(reply.disclaimer) if reply.disclaimer else 0
-    heading_length = len(reply.heading) + len(PARAGRAPH) if reply.heading else 0
-    budget = limit - footer_length - heading_length
-    if budget < 1:
-        raise ValueError("the disclaimer and heading leave no room for the reply")
-    bodies = split_text(reply.body, budget)
-    return [(heading if index == 0 else "") + escape(body) + footer for index, body in enumerate(bodies)]
+    footer = [f"<i>{escape(reply.disclaimer)}</i>"] if reply.disclaimer else []
+    paragraphs = paragraphs_of(reply)
+    pieces = [paragraphs] if limit is None else pack_paragraphs(
+        paragraphs, limit - (len(PARAGRAPH) + len(reply.disclaimer) if reply.disclaimer else 0))
+    return [PARAGRAPH.join([f"<b>{escape(text)}</b>" if bold else escape(text) for text, bold in piece] + footer)
+            for piece in pieces]
+
+
+def pack_paragraphs(paragraphs: list[tuple[str, bool]], budget: int) -> list[list[tuple[str, bool]]]:
+    """Paragraphs in pieces of at most `budget` characters (counting the breaks between them)."""
+    if budget < MIN_FILL:
+        raise ValueError("the disclaimer leaves no room for the reply")
+    pieces: list[list[tuple[str, bool]]] = [[]]
+    used = 0
+    for index, (text, bold) in enumerate(paragraphs):
+        following = paragraphs[index + 1][0] if bold and index + 1 < len(paragraphs) else ""
+        while text:
+            room = budget - used - (len(PARAGRAPH) if pieces[-1] else 0)
+            # A question keeps the start of its answer with it.
+            wanted = len(text) + (len(PARAGRAPH) + min(len(following), MIN_FILL) if following else 0)
+            if wanted <= room:
+                part, text = text, ""
+            elif not bold and room >= MIN_FILL:
+                part = split_text(text, room)[0]
+                text = text[len(part):].lstrip()
+            elif pieces[-1]:
+                pieces.append([])
+                used = 0
+                continue
+            else:
+                part = split_text(text, budget)[0]
+                text = text[len(part):].lstrip()
+            if not part:  # text opening with a break: cut it hard rather than loop
+                part, text = text[:max(room, MIN_FILL)], text[max(room, MIN_FILL):]
+            used = used + (len(PARAGRAPH) if pieces[-1] else 0) + len(part)
+            pieces[-1].append((part, bold))
+    return pieces
 
 
 def render_keyboard(reply: Reply, responder: Responder, outcome_id: int | None = None

@@ -15,8 +15,8 @@ from telegram.ext import Application
 from bot.config import DEFAULT_CRISIS, DEFAULT_DISCLAIMER, DEFAULT_EMERGENCY, Config
 from bot.knowledge import load_knowledge
 from bot.pipeline import SLOW_DOWN
-from bot.rendering import render_pieces
-from bot.responder import ANSWER, Reply, Responder
+from bot.rendering import render_html, render_pieces
+from bot.responder import ANSWER, Reply, Responder, Section
 from bot.store import Store
 from bot.telegram_bot import TEXT_ONLY, build_application
 
@@ -210,3 +210,18 @@ def test_pieces_fill_up_to_the_limit_as_shown() -> None:
     assert all(text.endswith(DEFAULT_DISCLAIMER) for text in shown)
     body = " ".join(text.split("\n\n")[-2] for text in shown)
     assert body.split() == reply.body.split()
+
+
+def test_two_answers_in_one_reply_are_laid_out_and_split_alike() -> None:
+    first, second = "Why do glutes cramp? " * 150, "Drink water. " * 250
+    reply = Reply(ANSWER, first.strip(), heading="What causes it?", disclaimer=DEFAULT_DISCLAIMER,
+                  more=(Section("hydration", "How much water?", second.strip()),))
+    assert render_html(reply) == (f"<b>What causes it?</b>\n\n{first.strip()}\n\n<b>How much water?</b>"
+                                  f"\n\n{second.strip()}\n\n{DISCLAIMER_HTML}")
+    pieces = render_pieces(reply)
+    assert len(pieces) == 2 and all(piece.endswith(DISCLAIMER_HTML) for piece in pieces)
+    assert all(len(piece.replace("<b>", "").replace("</b>", "").replace("<i>", "").replace("</i>", "")) <= 4096
+               for piece in pieces)
+    # No question ends a message without the start of its answer.
+    assert not any(piece.split("\n\n")[-2].startswith("<b>") for piece in pieces)
+    assert "<b>How much water?</b>\n\nDrink water." in "".join(pieces)
