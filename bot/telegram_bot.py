@@ -24,7 +24,7 @@ from .delivery import PatientRateLimiter, TokenRejected, wait_for_telegram
 from .flood import FloodGate
 from .knowledge import TOPICS
 from .pipeline import (SLOW_DOWN, Incoming, answer_incoming, answer_inline, deliver, log_outcome,
-                       pass_flood_gate, recorder_of, responder_of)
+                       recorder_of, responder_of)
 from .recording import Recorder
 from .reloading import schedule_reloads, stop_reloads
 from .rendering import entry_buttons, escape, topic_menu
