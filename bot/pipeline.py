@@ -83,6 +83,20 @@ async def answer_incoming(incoming: Incoming, context: ContextTypes.DEFAULT_TYPE
     log_outcome(incoming.update, reply, started)
 
 
+async def answer_if_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE, started: float) -> bool:
+    """Words after a command ("/help i want to end my life"): an urgent reply instead of the command."""
+    message = update.effective_message
+    if not context.args or message is None:
+        return False
+    text = " ".join(context.args)
+    reply = reply_to(context, text)
+    if reply.kind != URGENT:
+        return False
+    await deliver(message, reply, context, None, text)
+    log_outcome(update, reply, started)
+    return True
+
+
 async def deliver(message: Message, reply: Reply, context: ContextTypes.DEFAULT_TYPE,
                   user_id: int | None, text: str | None = None) -> None:
     """Send the reply, in as many messages as it needs (buttons under the last), then record it."""

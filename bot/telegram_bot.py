@@ -23,8 +23,8 @@ from .config import Config
 from .delivery import PatientRateLimiter, TokenRejected, wait_for_telegram
 from .flood import FloodGate
 from .knowledge import TOPICS
-from .pipeline import (SLOW_DOWN, Incoming, answer_incoming, answer_inline, deliver, log_outcome,
-                       recorder_of, responder_of)
+from .pipeline import (SLOW_DOWN, Incoming, answer_if_urgent, answer_incoming, answer_inline, deliver,
+                       log_outcome, recorder_of, responder_of)
 from .recording import Recorder
 from .reloading import schedule_reloads, stop_reloads
 from .rendering import entry_buttons, escape, topic_menu
@@ -122,6 +122,8 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome: what the bot covers, the disclaimer and the topic menu."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     responder = responder_of(context)
     text = (f"<b>Hello!</b> I answer questions about {escape(responder.subject)}, from a "
             "medically reviewed article. Ask in your own words, or pick a topic below.\n\n"
@@ -134,6 +136,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """How to ask, with three example questions as buttons."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     responder = responder_of(context)
     examples = [(entry_id, responder.knowledge.entries[entry_id].title)
                 for entry_id in HELP_EXAMPLES if entry_id in responder.knowledge.entries]
@@ -149,6 +153,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The topic menu."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     await update.effective_message.reply_text("Pick a topic:", reply_markup=topic_menu(
         responder_of(context)), do_quote=False)
     log_outcome(update, None, started, "command-topics")
@@ -157,6 +163,8 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Where the answers come from and when they were last reviewed."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     responder = responder_of(context)
     lines = []
     for article in responder.knowledge.articles:
@@ -236,6 +244,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, action
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What is stored, for how long, and how to delete it."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     recorder = recorder_of(context)
     if recorder is None:
         text = "Nothing about you or your messages is stored by this bot."
@@ -254,6 +264,8 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Delete everything stored for this person, and say so (or say that it failed)."""
     started = time.perf_counter()
+    if await answer_if_urgent(update, context, started):
+        return
     recorder = recorder_of(context)
     user = update.effective_user
     text = FORGOTTEN
@@ -347,6 +359,8 @@ def build_application(responder: Responder, config: Config, token: str,
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    # Commands the bot does not have ("/cramps why"), and others' in groups: read as text.
+    application.add_handler(MessageHandler(filters.COMMAND, on_text))
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                            on_other_message))
     application.add_error_handler(on_error)

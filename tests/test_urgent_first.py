@@ -225,3 +225,14 @@ def test_two_answers_in_one_reply_are_laid_out_and_split_alike() -> None:
     # No question ends a message without the start of its answer.
     assert not any(piece.split("\n\n")[-2].startswith("<b>") for piece in pieces)
     assert "<b>How much water?</b>\n\nDrink water." in "".join(pieces)
+
+
+async def test_words_after_a_command_are_checked_for_red_flags_first(api: FakeBotAPI, bot: Application) -> None:  # noqa: F811
+    await api.add_update(text_update(PERSON, f"/help {CRISIS}"))
+    reply = (await api.wait_for("sendMessage", 1, PERSON))[0]
+    assert is_crisis_reply(reply.text) and reply.buttons == []
+    await api.add_update(text_update(PERSON, f"/nosuchcommand {EMERGENCY}"))
+    reply = (await api.wait_for("sendMessage", 2, PERSON))[-1]
+    assert reply.text.startswith(DEFAULT_EMERGENCY[:60])
+    await api.add_update(text_update(PERSON, "/help"))
+    assert "Type your question" in (await api.wait_for("sendMessage", 3, PERSON))[-1].text
