@@ -18,7 +18,7 @@ from .knowledge import (RED_FLAGS_FILE, VOCABULARY_FILE, check_across_files, fin
                         load_knowledge, parse_article)
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
-from .safety import failing_examples
+from .triage import Triage, failing_examples
 from .store import Store
 from .terminal import choices_of, render_text, run_chat
 from .yamlfile import parse_yaml
@@ -106,13 +106,14 @@ def command_check(args: argparse.Namespace, config: Config) -> int:
         knowledge = load_knowledge(path, support, include_drafts=True)
         # Each red flag's examples must raise it and its near misses must not: rules and examples
         # are reviewed together.
-        failing = failing_examples(knowledge.red_flags, knowledge.vocabulary, support / RED_FLAGS_FILE)
+        failing = failing_examples(Triage(knowledge), support / RED_FLAGS_FILE)
         if failing:
             raise KnowledgeErrors(failing)
         files = ", ".join(str(file) for file in find_article_files(path))
         drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
         note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
-        examples = sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
+        examples = (sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
+                    + len(knowledge.red_flags.calm_examples))
         print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
               f"({examples} examples pass) in {files}")
     return 0

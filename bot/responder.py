@@ -10,10 +10,11 @@ from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .conversation import Conversation
-from .english import load_segmenter, specificity
+from .english import specificity
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
 from .questions import Part, split_questions
+from .triage import Triage
 from .vocabulary import split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
@@ -103,7 +104,7 @@ class Responder:
         self.knowledge = knowledge
         self.config = config
         self.matcher = Matcher(knowledge)
-        load_segmenter()
+        self.triage = Triage(knowledge)
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
@@ -127,7 +128,7 @@ class Responder:
         """The reply to a message; `conversation` is what this chat was told last, if recent."""
         text = text[:MAX_MESSAGE_CHARS]
         conversation = conversation or Conversation()
-        safety = self.knowledge.red_flags.assess(text, self.knowledge.vocabulary)
+        safety = self.triage.assess(text)
         if safety.flag is not None:
             texts = self.config.texts
             body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency

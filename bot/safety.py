@@ -32,7 +32,8 @@ _LIST_WORDS = frozenset({"or", "nor", "any"})
 # Words that end a negation's reach: "no idea why my chest hurts" does not deny the chest.
 _NEGATION_BREAKS = CLAUSE_BREAKS | {"why", "what", "how", "when", "where", "if", "because", "so", "since",
                                     "until", "after", "before", "while", "then", "idea", "clue"}
-_SENTENCE_END = re.compile(r"[.!?;\n]+|\s-\s|\s*\u2014\s*")
+# A sentence with the mark that ends it, so a question keeps its "?".
+_SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|\s-\s)+[.!?;\n\u2014]*")
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
@@ -48,7 +49,7 @@ _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
     "would", "will", "did", "has", "have", "whats", "hows",
 })
-_CONTEXT_KEYS = ("history", "now", "personal", "idioms", "info_frames")
+_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames")
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,6 +120,7 @@ class SafetyContext:
     """Words that tell a sign happening now from talk about it; data, for clinical review."""
 
     history: tuple[Term, ...] = ()  # the past: "years ago", "as a kid"
+    resolved: tuple[Term, ...] = ()  # over, for the whole sentence: "all fine now", "came back"
     now: tuple[Term, ...] = ()  # happening now: "right now", "since yesterday", "again"
     personal: frozenset[str] = frozenset()  # someone in the sentence: "i", "my", "he"
     idioms: tuple[Term, ...] = ()  # figures of speech that contain a term: "suicide sprints"
@@ -131,6 +133,8 @@ class Assessment:
 
     flag: RedFlag | None = None
     mentioned: RedFlag | None = None
+    # A flag whose words are there only in a figure of speech ("nearly wet myself laughing").
+    dismissed: RedFlag | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,6 +144,7 @@ class RedFlags:
     flags: tuple[RedFlag, ...] = ()
     words: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     context: SafetyContext = SafetyContext()
+    calm_examples: tuple[Example, ...] = ()  # messages that must raise no flag
 
     def __len__(self) -> int:
         return len(self.flags)
@@ -150,21 +155,22 @@ class RedFlags:
     def assess(self, text: str, vocabulary: Vocabulary) -> Assessment:
         """The first flag a sentence raises (a crisis first, then in file order), else the first
         one only talked about."""
-        mentioned = None
-        sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE_END.split(text)]
+        mentioned = dismissed = None
+        sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE.findall(text)]
         # Clauses that tell of someone now ("I went down in the shop"): a question elsewhere in the
         # message about the same sign ("is it normal to faint?") is then not a general question.
         telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
-                   if not kind and not self.context.personal.isdisjoint(clause)]
+                   if not kind and self._names_someone(clause)]
         for clauses, talk in sentences:
-            for reading in (clauses, [self._plain(clause) for clause in clauses]):
+            for reading in (clauses, [self.read_plain(clause) for clause in clauses]):
                 words = [word for clause in reading for word in clause]
                 idioms = find_covered(self.context.idioms, words)
                 raised = self._raised(words, idioms)
                 if raised is None:
+                    dismissed = dismissed or (self._raised(words, set()) if idioms else None)
                     continue
                 spoken, position = set(idioms), 0
-                told_now = raised.kind == "crisis" or any(
+                told_now = (raised.kind == "crisis" and bool(telling)) or any(
                     not _words_of(raised).isdisjoint(clause) for clause in telling)
                 for clause, kind in zip(reading, talk):
                     if kind == "past" or (kind == "question" and not told_now):
@@ -174,7 +180,7 @@ class RedFlags:
                 if happening is not None:
                     return Assessment(flag=happening)
                 mentioned = mentioned or raised
-        return Assessment(mentioned=mentioned)
+        return Assessment(mentioned=mentioned, dismissed=dismissed)
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
         """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
@@ -191,6 +197,9 @@ class RedFlags:
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
                 talk.append("question" if asked else "past" if self._tells_the_past(clause) else "")
+        # "foot went dead for a bit, all fine now": the whole sentence is over.
+        if find_covered(self.context.resolved, [word for clause in clauses for word in clause]):
+            talk = ["past"] * len(clauses)
         return clauses, talk
 
     def _tells_the_past(self, words: list[str]) -> bool:
@@ -204,7 +213,12 @@ class RedFlags:
         framed = find_covered(context.info_frames, words)
         if not framed or find_covered(context.now, words) or not (question or words[0] in _QUESTION_OPENINGS):
             return False
-        return not any(word in context.personal for index, word in enumerate(words) if index not in framed)
+        return not self._names_someone(words)
+
+    def _names_someone(self, words: list[str]) -> bool:
+        """A person in particular, beyond a question's frame: "my", "he", but not "how do I know"."""
+        framed = find_covered(self.context.info_frames, words)
+        return any(word in self.context.personal for index, word in enumerate(words) if index not in framed)
 
     def _raised(self, words: list[str], hidden: set[int]) -> RedFlag | None:
         index = _index_terms(self)
@@ -223,7 +237,8 @@ class RedFlags:
                 return flag
         return None
 
-    def _plain(self, words: list[str]) -> list[str]:
+    def read_plain(self, words: list[str]) -> list[str]:
+        """Words as the rules write them: typos repaired, lay words mapped ("down below" -> "groin")."""
         repaired = [_repair(word, self) for word in words]
         return replace_phrases(repaired, self.words, _longest_word(self))
 
@@ -331,25 +346,6 @@ def find_term_starts(words: list[str], index: _TermIndex) -> dict[Term, list[int
     return starts
 
 
-def failing_examples(red_flags: RedFlags, vocabulary: Vocabulary, path: Path) -> list[KnowledgeError]:
-    """Each example that does not raise its flag, and each near miss that raises any flag."""
-    errors = []
-    for flag in red_flags.flags:
-        for example in flag.examples:
-            found = red_flags.assess(example.text, vocabulary).flag
-            if found is None or found.kind != flag.kind:
-                got = f"raises {found.id!r}" if found else "raises no flag"
-                errors.append(KnowledgeError(f"the example {example.text!r} of {flag.id!r} {got}", path,
-                                             example.line, fix="widen a rule of the flag, or move the example"))
-        for example in flag.near_misses:
-            found = red_flags.assess(example.text, vocabulary).flag
-            if found is not None:
-                errors.append(KnowledgeError(
-                    f"the near miss {example.text!r} of {flag.id!r} raises {found.id!r}", path, example.line,
-                    fix="narrow the rule, or add the figure of speech to `context: idioms`"))
-    return errors
-
-
 def parse_term(text: str) -> Term | None:
     text = text.strip().lower()
     prefix = text.endswith("*")
@@ -416,7 +412,7 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
     flags: list[RedFlag] = []
     if root is None:
         return RedFlags(), checker.errors  # type: ignore[return-value]
-    checker.keys(root, {"red_flags"}, {"words", "context"}, "the red flags file")
+    checker.keys(root, {"red_flags"}, {"words", "context", "calm_examples"}, "the red flags file")
     items = root.get("red_flags")
     if not isinstance(items, Sequence) or not items:
         checker.fail("`red_flags` should be a non-empty list", root.line_of("red_flags"),
@@ -457,5 +453,6 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
         flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable,
                              _parse_examples(checker, flag, "examples", what),
                              _parse_examples(checker, flag, "near_misses", what)))
-    red_flags = RedFlags(tuple(flags), _parse_words(checker, root), _parse_context(checker, root))
+    red_flags = RedFlags(tuple(flags), _parse_words(checker, root), _parse_context(checker, root),
+                         _parse_examples(checker, root, "calm_examples", "the red flags file"))
     return red_flags, checker.errors  # type: ignore[return-value]

@@ -21,6 +21,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from .buttons import ANSWER, ARTICLE, FEEDBACK, HELPED, MENU, TOPIC, Action, parse_action
 from .config import Config
 from .delivery import PatientRateLimiter, TokenRejected, wait_for_telegram
+from .english import load_segmenter
 from .flood import FloodGate
 from .knowledge import TOPICS
 from .pipeline import (SLOW_DOWN, Incoming, answer_if_urgent, answer_incoming, answer_inline, deliver,
@@ -411,6 +412,9 @@ def run_telegram(responder: Responder, config: Config, token: str, store: Store 
     Waits for Telegram first (one line per try), so no start-up failure becomes a traceback.
     """
     quiet_library_logs(token)
+    # Words typed without spaces are split with a word list loaded once; load it now, so the
+    # first such message (it may be urgent) does not wait a second for it.
+    load_segmenter()
     telegram = config.telegram
     asyncio.run(wait_for_telegram(telegram.base_url, token))
     application = build_application(responder, config, token, store)

@@ -7,7 +7,7 @@ import pytest
 from bot.config import DEFAULT_CRISIS, DEFAULT_EMERGENCY
 from bot.knowledge import Knowledge
 from bot.responder import Responder
-from bot.safety import failing_examples
+from bot.triage import Triage, failing_examples
 
 from .conftest import KNOWLEDGE_DIR
 
@@ -90,7 +90,7 @@ def test_self_harm_points_to_a_crisis_line(responder: Responder) -> None:
 
 
 def test_every_example_and_near_miss_of_the_red_flags_file_holds(knowledge: Knowledge) -> None:
-    assert failing_examples(knowledge.red_flags, knowledge.vocabulary, KNOWLEDGE_DIR / "red-flags.yaml") == []
+    assert failing_examples(Triage(knowledge), KNOWLEDGE_DIR / "red-flags.yaml") == []
     assert sum(len(flag.examples) for flag in knowledge.red_flags) >= 300
 
 

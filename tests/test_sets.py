@@ -16,10 +16,11 @@ def share(figures: tuple[int, int]) -> float:
     return 100 * done / total
 
 
-def test_safety_holdout_batch_keeps_its_recall_and_false_alarms(responder: Responder) -> None:
-    report = evaluate(responder, load_cases(SETS / "safety-d.yaml"))
-    assert share(report.urgent_recall) >= 83
-    assert share(report.false_urgent) <= 8
+def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
+    for name, recall in (("safety-d.yaml", 98), ("safety-f.yaml", 95)):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.urgent_recall) >= recall, name
+        assert share(report.false_urgent) <= 8, name
 
 
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
@@ -27,5 +28,5 @@ def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     assert share(tuned.correct) >= 85 and share(tuned.wrong) <= 2.5
     assert share(tuned.follow_ups) >= 86 and share(tuned.out_of_scope_answered) <= 1
     holdout = evaluate(responder, load_cases(SETS / "messages-2.yaml"))
-    assert share(holdout.correct) >= 72 and share(holdout.wrong) <= 5
-    assert share(holdout.out_of_scope_answered) <= 4
+    assert share(holdout.correct) >= 71 and share(holdout.wrong) <= 4.5
+    assert share(holdout.out_of_scope_answered) <= 4 and share(holdout.false_urgent) <= 4

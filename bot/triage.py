@@ -1,0 +1,140 @@
+"""Triage: is a message an emergency? The red-flag rules first, then a model of their examples.
+
+Rules are exact and reviewable, but people describe an emergency in more ways than any list holds
+("someone turned off the power to my leg"). So a logistic regression (scikit-learn) learns from
+the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
+own questions and the small talk as ordinary messages, and catches what the rules miss. It only
+adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
+sign ("what are the signs of a stroke"). Trained when the knowledge loads; the same files always
+give the same model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import snowballstemmer
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from .errors import KnowledgeError
+from .knowledge import Knowledge
+from .safety import Assessment, RedFlag, RedFlags
+from .vocabulary import Vocabulary, split_words
+
+CALM = "calm"
+# The model alarms when it gives the emergency classes together at least this probability.
+# Measured on the two never-tuned safety batches: see README, Safety.
+_ALARM = 0.5
+# Ordinary messages it learns from: every question of a small knowledge base, a spread of a
+# large one (training time grows with them).
+_MOST_QUESTIONS = 2000
+# Inverse regularisation strength of the regression (scikit-learn's C).
+_STRENGTH = 3.0
+
+
+@dataclass(frozen=True, eq=False)
+class UrgencyModel:
+    """A multinomial logistic regression over a message's stems and stem pairs."""
+
+    vectorizer: CountVectorizer
+    regression: LogisticRegression
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """The likeliest flag and the probability that the message is an emergency at all."""
+        probabilities = self.regression.predict_proba(self.vectorizer.transform([text]))[0]
+        classes = list(self.regression.classes_)
+        calm = probabilities[classes.index(CALM)] if CALM in classes else 0.0
+        flags = [(probability, label) for probability, label in zip(probabilities, classes) if label != CALM]
+        return max(flags)[1], 1.0 - calm
+
+
+class Triage:
+    """The safety check every message goes through before anything else."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.red_flags = knowledge.red_flags
+        self.vocabulary = knowledge.vocabulary
+        self._flags = {flag.id: flag for flag in self.red_flags.flags}
+        self.model = _trained(self.red_flags, self.vocabulary, _ordinary_messages(knowledge))
+
+    def assess(self, text: str) -> Assessment:
+        found = self.red_flags.assess(text, self.vocabulary)
+        if found.flag or found.mentioned or found.dismissed or self.model is None:
+            return found
+        label, urgency = self.model.classify(text)
+        return Assessment(flag=self._flags[label]) if urgency >= _ALARM else found
+
+
+def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
+    questions = [question for entry in knowledge.entries.values() for question in entry.questions]
+    step = max(1, len(questions) // _MOST_QUESTIONS)
+    phrases = [phrase for intent in knowledge.smalltalk.intents for phrase in intent.phrases]
+    return tuple(questions[::step]) + tuple(phrases)
+
+
+# Recent models by the files they came from: tests and reloads build many triages of one knowledge.
+_MODELS: list[tuple[RedFlags, Vocabulary, tuple[str, ...], UrgencyModel | None]] = []
+_MODELS_KEPT = 4
+
+
+def _trained(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> UrgencyModel | None:
+    for flags, words, messages, model in _MODELS:
+        if flags is red_flags and words is vocabulary and messages == ordinary:
+            return model
+    model = _train(red_flags, vocabulary, ordinary)
+    _MODELS.insert(0, (red_flags, vocabulary, ordinary, model))
+    del _MODELS[_MODELS_KEPT:]
+    return model
+
+
+def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> UrgencyModel | None:
+    texts, labels = [], []
+    for flag in red_flags.flags:
+        texts += [example.text for example in flag.examples]
+        labels += [flag.id] * len(flag.examples)
+        texts += [example.text for example in flag.near_misses]
+        labels += [CALM] * len(flag.near_misses)
+    texts += [example.text for example in red_flags.calm_examples] + list(ordinary)
+    labels += [CALM] * (len(texts) - len(labels))
+    if len(set(labels)) < 2 or CALM not in labels:
+        return None
+    stemmer = snowballstemmer.stemmer("english")
+
+    def analyse(text: str) -> list[str]:
+        stems = [stemmer.stemWord(word) for word in red_flags.read_plain(
+            vocabulary.expand_contractions(split_words(text)))]
+        return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
+
+    vectorizer = CountVectorizer(analyzer=analyse, binary=True)
+    regression = LogisticRegression(C=_STRENGTH, max_iter=2000)
+    regression.fit(vectorizer.fit_transform(texts), labels)
+    return UrgencyModel(vectorizer, regression)
+
+
+def failing_examples(triage: Triage, path: Path) -> list[KnowledgeError]:
+    """Each example that does not raise its flag (or one of its kind), and each near miss or
+    calm example that raises any."""
+    errors = []
+    for flag in triage.red_flags.flags:
+        for example in flag.examples:
+            found = triage.assess(example.text).flag
+            if found is None or found.kind != flag.kind:
+                got = f"raises {found.id!r}" if found else "raises no flag"
+                errors.append(KnowledgeError(f"the example {example.text!r} of {flag.id!r} {got}", path,
+                                             example.line, fix="widen a rule of the flag, or move the example"))
+        errors += _raising(triage, flag.near_misses, path, f"near miss of {flag.id!r}")
+    errors += _raising(triage, triage.red_flags.calm_examples, path, "calm example")
+    return errors
+
+
+def _raising(triage: Triage, examples: tuple, path: Path, what: str) -> list[KnowledgeError]:  # type: ignore[type-arg]
+    errors = []
+    for example in examples:
+        found: RedFlag | None = triage.assess(example.text).flag
+        if found is not None:
+            errors.append(KnowledgeError(
+                f"the {what} {example.text!r} raises {found.id!r}", path, example.line,
+                fix="narrow the rule, or add the figure of speech to `context: idioms`"))
+    return errors
