@@ -25,6 +25,8 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 from .config import Config
 from .flood import ALLOW, WARN, FloodGate
 from .knowledge import TOPICS
+from .metrics import observe_outcome
+from .monitoring import CountedRequest, instrument, start_monitoring, stop_monitoring
 from .responder import ANSWER, CLARIFY, URGENT, Reply, Responder
 from .store import Store
 from .watcher import KnowledgeWatcher
@@ -224,6 +226,7 @@ async def passes_flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if verdict == WARN and update.effective_message is not None:
         await update.effective_message.reply_text(SLOW_DOWN, do_quote=False)
     log.info("update %s outcome=flood-%s", update.update_id, verdict)
+    observe_outcome(f"flood-{verdict}")
     return False
 
 
@@ -250,6 +253,7 @@ async def record(context: ContextTypes.DEFAULT_TYPE, reply: Reply, user_id: int 
 def log_outcome(update: Update, reply: Reply | None, started: float, outcome: str = "") -> None:
     """One line per update, without message text: the update id, outcome, entry, score, time."""
     elapsed = (time.perf_counter() - started) * 1000
+    observe_outcome(reply.kind if reply else outcome, reply.red_flag if reply else None, elapsed / 1000)
     if reply is None:
         log.info("update %s outcome=%s ms=%.1f", update.update_id, outcome, elapsed)
         return
@@ -476,6 +480,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             input_message_content=InputTextMessageContent(render_html(reply), parse_mode=ParseMode.HTML))
         for reply in replies]
     await query.answer(results, cache_time=60)
+    observe_outcome("inline", seconds=time.perf_counter() - started)
     log.info("update %s outcome=inline results=%d ms=%.1f", update.update_id, len(results),
              (time.perf_counter() - started) * 1000)
 
@@ -501,6 +506,7 @@ async def watch_knowledge(application: Application) -> None:
 async def start_up(application: Application) -> None:
     """Register the commands in Telegram's menu, watch the knowledge files, reload on SIGHUP."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    await start_monitoring(application)
     watcher: KnowledgeWatcher = application.bot_data["watcher"]
     application.bot_data["watch_task"] = asyncio.create_task(watch_knowledge(application))
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -510,6 +516,7 @@ async def start_up(application: Application) -> None:
 
 async def shut_down(application: Application) -> None:
     """Stop watching and close the store once the last reply has gone."""
+    await stop_monitoring(application)
     task = application.bot_data.pop("watch_task", None)
     if task is not None:
         task.cancel()
@@ -534,7 +541,8 @@ def build_application(responder: Responder, config: Config, token: str,
         .rate_limiter(PatientRateLimiter(config.telegram.max_messages_per_second,
                                          config.telegram.retry_seconds))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONCURRENT_UPDATES)
+        .request(CountedRequest(connection_pool_size=CONCURRENT_UPDATES))
+        .get_updates_request(CountedRequest(connection_pool_size=1))
         .post_init(start_up)
         .post_shutdown(shut_down)
         .build()
@@ -554,6 +562,7 @@ def build_application(responder: Responder, config: Config, token: str,
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                            on_other_message))
     application.add_error_handler(on_error)
+    instrument(application, config)
     return application
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from .config import Config
 from .errors import KnowledgeErrors
 from .knowledge import SUPPORT_FILES, find_article_files, knowledge_folder, load_knowledge
+from .metrics import count_reload
 from .responder import Responder
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ class KnowledgeWatcher:
         except KnowledgeErrors as errors:
             for error in errors.errors:
                 log.error("knowledge reload refused, keeping the previous knowledge base: %s", error)
+            count_reload(False)
             return False
         self.responder = responder
+        count_reload(True)
         log.info("knowledge reloaded: %d entries", len(responder.knowledge.entries))
         return True
