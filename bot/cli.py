@@ -252,15 +252,23 @@ COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
             "draft": command_draft, "backup": command_backup, "health": command_health}
 
 
+def load_env_file(path: Path) -> None:
+    """Secrets (TELEGRAM_BOT_TOKEN, BOT_PRIVACY_KEY) from a `.env` file; variables already set win."""
+    try:
+        load_dotenv(path, override=False)
+    except OSError as error:
+        raise ConfigError(f"cannot read it ({error.strerror})", path,
+                          fix="make it readable by the user that runs the bot, or remove it") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    # Secrets from a `.env` in the working folder; variables already set win over it.
-    load_dotenv(Path(".env"), override=False)
     try:
+        load_env_file(Path(".env"))
         config = load_config(args.config)
         configure_logging(config.log_level, config.log_format,
                           secrets=[os.environ.get(TOKEN_VARIABLE, ""), os.environ.get(KEY_VARIABLE, "")])

@@ -278,9 +278,9 @@ def backup_store(source: Path, folder: Path) -> Backup:
                           fix="point `store.path` (or --config) at the bot's database")
     key = read_key(key_path(source))
     if key is None:
-        raise ConfigError(f"neither {KEY_VARIABLE} nor the key file {key_path(source)} is there, so the "
-                          "backup could not be restored with its key", source,
-                          fix=f"set {KEY_VARIABLE} as the bot has it, then back up again")
+        raise ConfigError(f"no key to back up: {KEY_VARIABLE} is not set and {key_path(source)} is "
+                          "missing, and a backup without it cannot find a person's rows for /forget",
+                          source, fix=f"set {KEY_VARIABLE} as the bot has it, then back up again")
     target = folder / source.name
     for path in (target, key_path(target)):
         if path.exists():
