@@ -69,6 +69,7 @@ class FakeBotAPI:
     base_url: str = ""
     port: int = 0
     fail_every_nth: int = 0
+    closing: bool = False
     requests: int = 0
     faults: int = 0
     # Calls counted by (method, chat id or None), so waiting for the 10,000th reply stays cheap.
@@ -99,6 +100,11 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            # Long polls left by a bot that is gone answer at once, so shutting down need not wait.
+            self.closing = True
+            if self._changed is not None:
+                async with self._changed:
+                    self._changed.notify_all()
             await self._runner.cleanup()
 
     # What tests do
@@ -234,7 +240,7 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         assert self._changed is not None
         async with self._changed:
-            while not self.updates and time.monotonic() < deadline:
+            while not self.updates and not self.closing and time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except asyncio.TimeoutError:

@@ -70,8 +70,8 @@ def test_report_in_three_formats(tmp_path: Path, responder: Responder) -> None:
 def test_report_after_the_terminal_chat_says_only_the_telegram_bot_records(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("store:\n  path: nothing-here.sqlite3\n")
-    chat = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "chat"], input="what causes migraines\nquit\n",
-                          capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60,
+    chat = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "chat"],
+                          input="what causes migraines\nquit\n", capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60,
                           env={"PYTHONPATH": str(PROJECT_DIR), "PATH": ""})
     assert chat.returncode == 0 and "can't answer" in chat.stdout
     result = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "report"],
