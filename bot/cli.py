@@ -101,8 +101,8 @@ def command_report(args: argparse.Namespace, config: Config) -> int:
 def command_backup(args: argparse.Namespace, config: Config) -> int:
     backup = backup_store(config.store_path, Path(args.dest))
     print(f"backed up {backup.rows['outcomes']} outcomes and {backup.rows['feedback']} votes to "
-          f"{backup.database}, and the key that hashes user ids to {backup.key} (keep it as private "
-          "as the key). To restore, stop the bot and copy both files to `store.path`.")
+          f"{backup.database}, and the key that hashes user ids to {backup.key}. Keep the two "
+          "together; to restore, stop the bot and copy both into the folder of `store.path`.")
     return 0
 
 
