@@ -212,7 +212,9 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
         checker.fail(f"unknown `telegram.mode` {config.telegram.mode!r}", root.line_of("telegram"),
                      f"use one of: {', '.join(_MODES)}")
     if not 0 <= config.monitoring.port <= 65535:
-        checker.fail("`monitoring.port` should be 0 (off) to 65535", root.line_of("monitoring"),
+        section = root.get("monitoring")
+        checker.fail("`monitoring.port` should be 0 (off) to 65535",
+                     section.line_of("port") if isinstance(section, Mapping) else root.line_of("monitoring"),
                      "use e.g. 9090")
     webhook = config.telegram.webhook
     if config.telegram.mode == "webhook" and not (webhook.url and webhook.secret_token):

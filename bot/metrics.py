@@ -28,7 +28,8 @@ REPLY_SECONDS = Histogram("healthfaq_reply_seconds", "Seconds from handling an u
                           "having been sent.", registry=REGISTRY,
                           buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 API_ERRORS = Counter("healthfaq_bot_api_errors", "Failed Bot API requests, retried ones included, by "
-                     "kind (RetryAfter, BadRequest, Forbidden, NetworkError, TimedOut, Conflict, ...).",
+                     "kind: the HTTP status Telegram answered (http_400, http_403, http_409, http_429, "
+                     "http_502, ...) or, without an answer, TimedOut or NetworkError.",
                      ["kind"], registry=REGISTRY)
 RELOADS = Counter("healthfaq_knowledge_reloads", "Knowledge reloads tried.", registry=REGISTRY)
 RELOAD_FAILURES = Counter("healthfaq_knowledge_reload_failures", "Knowledge reloads refused; the last "

@@ -38,16 +38,20 @@ MONITOR_KEY = "monitor"
 
 
 class CountedRequest(HTTPXRequest):
-    """python-telegram-bot's HTTP client, counting every failed Bot API request by error kind."""
+    """python-telegram-bot's HTTP client, counting every failed Bot API request: by HTTP status
+    when Telegram answered (http_429, http_502, ...), else by error (TimedOut, NetworkError)."""
 
     __slots__ = ()
 
-    async def post(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         try:
-            return await super().post(*args, **kwargs)
+            status, payload = await super().do_request(*args, **kwargs)
         except TelegramError as error:
             count_api_error(type(error).__name__)
             raise
+        if status >= 400:
+            count_api_error(f"http_{status}")
+        return status, payload
 
 
 async def count_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

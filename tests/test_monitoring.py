@@ -15,7 +15,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import bot.monitoring as monitoring
-from bot.config import Config, Monitoring
+from bot.config import PROJECT_DIR, Config, Monitoring, load_config
+from bot.errors import ConfigError
 from bot.responder import Responder
 from bot.telegram_bot import build_application
 
@@ -94,7 +95,7 @@ async def test_metrics_and_health_of_a_running_bot(api: FakeBotAPI, tmp_path: Pa
     assert values[("healthfaq_red_flags_total", (("flag", "bladder-bowel-control"),))] == 1
     assert values[("healthfaq_reply_seconds_count", ())] == 3
     assert values[("healthfaq_reply_seconds_bucket", (("le", "+Inf"),))] == 3
-    assert values[("healthfaq_bot_api_errors_total", (("kind", "NetworkError"),))] == 1
+    assert values[("healthfaq_bot_api_errors_total", (("kind", "http_500"),))] == 1
     assert values[("healthfaq_knowledge_reloads_total", ())] == 2
     assert values[("healthfaq_knowledge_reload_failures_total", ())] == 1
     assert values[("process_resident_memory_bytes", ())] > 0
@@ -161,5 +162,23 @@ async def test_a_taken_port_is_one_line_and_exit_2(api: FakeBotAPI, tmp_path: Pa
     assert "Traceback" not in output
 
 
-def test_monitoring_is_off_by_default() -> None:
-    assert Config().monitoring.port == 0
+def test_monitoring_is_off_and_logs_are_text_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BASE_URL", raising=False)
+    example = load_config(PROJECT_DIR / "config.example.yaml")
+    assert example.monitoring == Config().monitoring == Monitoring(listen="127.0.0.1", port=0)
+    assert example.log_format == Config().log_format == "text"
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("log_format: xml\n", 1, "unknown log format 'xml'"),
+    ("monitoring:\n  port: 70000\n", 2, "`monitoring.port` should be 0 (off) to 65535"),
+    ("monitoring:\n  port: '9090'\n", 2, "`monitoring.port` should be a number, not text"),
+    ("monitoring:\n  adress: 127.0.0.1\n", 2, "unknown key `monitoring.adress`"),
+])
+def test_monitoring_and_log_format_mistakes_name_the_line(tmp_path: Path, text: str, line: int,
+                                                          words: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:{line}: ") and words in str(caught.value)
