@@ -19,11 +19,12 @@ from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
-from .knowledge import (VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
+from .knowledge import (RED_FLAGS_FILE, VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
                         load_knowledge, parse_article)
 from .logs import configure_logging
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
+from .safety import failing_examples
 from .store import KEY_VARIABLE, Store, backup_store
 from .terminal import render_text, run_chat
 from .yamlfile import parse_yaml
@@ -133,10 +134,17 @@ def command_check(args: argparse.Namespace, config: Config) -> int:
         # A lone article file is checked against the configured vocabulary, red flags and small talk.
         support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
         knowledge = load_knowledge(path, support, include_drafts=True)
+        # Each red flag's examples must raise it and its near misses must not: rules and examples
+        # are reviewed together.
+        failing = failing_examples(knowledge.red_flags, knowledge.vocabulary, support / RED_FLAGS_FILE)
+        if failing:
+            raise KnowledgeErrors(failing)
         files = ", ".join(str(file) for file in find_article_files(path))
         drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
         note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
-        print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}")
+        examples = sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
+        print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
+              f"({examples} examples pass) in {files}")
     return 0
 
 
@@ -144,9 +152,10 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
     path = Path(args.file)
     cases = load_cases(path)
-    check_expectations(cases, set(responder.knowledge.entries), path)
+    check_expectations(cases, set(responder.knowledge.entries),
+                       {flag.id for flag in responder.knowledge.red_flags}, path)
     report = evaluate(responder, cases)
-    print(f"{path}: {len(cases)} cases")
+    print(f"{path}: {sum(len(run) for run in cases)} messages")
     print("\n".join(report.lines()))
     bounds = [
         ("correct", report.correct, args.min_correct, True),

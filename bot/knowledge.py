@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .errors import KnowledgeError, KnowledgeErrors
-from .safety import RedFlag, parse_red_flags
+from .safety import RedFlags, parse_red_flags
+from .scope import Scope, parse_scope
 from .smalltalk import SmallTalk, parse_smalltalk
 from .vocabulary import Vocabulary, parse_vocabulary, split_words
 from .yamlfile import Checker, Mapping, Sequence, load_yaml
@@ -24,8 +25,10 @@ TOPICS = {
 VOCABULARY_FILE = "vocabulary.yaml"
 RED_FLAGS_FILE = "red-flags.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
+# Optional: what the articles do not cover.
+NOT_COVERED_FILE = "not-covered.yaml"
 # Files in the knowledge folder that are not articles.
-SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
+SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE, NOT_COVERED_FILE)
 T = TypeVar("T")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Telegram's button data is at most 64 bytes and carries a version and an action besides the id,
@@ -75,8 +78,9 @@ class Article:
 class Knowledge:
     articles: tuple[Article, ...]
     vocabulary: Vocabulary
-    red_flags: tuple[RedFlag, ...]
+    red_flags: RedFlags
     smalltalk: SmallTalk
+    scope: Scope = Scope()
     entries: dict[str, Entry] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -233,6 +237,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
     vocabulary = load_support(VOCABULARY_FILE, parse_vocabulary)
     red_flags = load_support(RED_FLAGS_FILE, parse_red_flags)
     smalltalk = load_support(SMALLTALK_FILE, parse_smalltalk)
+    scope = load_support(NOT_COVERED_FILE, parse_scope) if (folder / NOT_COVERED_FILE).exists() else Scope()
     articles: list[Article] = []
     files = find_article_files(knowledge_path)
     if not files:
@@ -260,7 +265,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
                                      fix="review a file and set `reviewed: YYYY-MM-DD`"))
     if errors:
         raise KnowledgeErrors(errors)
-    return Knowledge(tuple(_without_links_to(served, articles)), vocabulary, tuple(red_flags), smalltalk)
+    return Knowledge(tuple(_without_links_to(served, articles)), vocabulary, red_flags, smalltalk, scope)
 
 
 def _without_links_to(served: list[Article], articles: list[Article]) -> list[Article]:
