@@ -1,9 +1,11 @@
 # Two commands: `make run` (set up, then start the bot) and `make test` (set up, then run the tests).
+# Also: `make setup` (set up only, e.g. for the systemd unit) and `make test-fast` (the tests that
+# do not start the bot, well under 30 s).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check eval clean
+.PHONY: run setup test test-fast check eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +21,13 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/python -m bot run
 
+setup: $(VENV)/.run-installed
+
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -m "not slow"
 
 check: $(VENV)/.run-installed
 	$(BIN)/python -m bot check

@@ -1,13 +1,19 @@
-"""`python -m bot`: run, chat, ask, eval, check, report and draft. Errors print one line each, exit 2."""
+"""`python -m bot`: run, chat, ask, eval, check, report, draft, backup and health.
+
+Errors print one line each, exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+from dotenv import load_dotenv
 
 from .conversation import Conversation
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
@@ -16,10 +22,11 @@ from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .knowledge import (RED_FLAGS_FILE, VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
                         load_knowledge, parse_article)
+from .logs import configure_logging
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
+from .store import KEY_VARIABLE, Store, backup_store
 from .triage import Triage, failing_examples
-from .store import Store
 from .terminal import choices_of, render_text, run_chat
 from .yamlfile import parse_yaml
 
@@ -86,8 +93,10 @@ def open_store(config: Config) -> Store:
 
 def command_report(args: argparse.Namespace, config: Config) -> int:
     if not config.store_path.exists():
-        raise ConfigError("there is no store yet: the bot has not recorded anything", config.store_path,
-                          fix="run the bot first, or point `store.path` at its database")
+        raise ConfigError("there is no store yet. Only the Telegram bot records what people ask; the "
+                          "terminal chat (`chat`, `ask`, or `run` without a token) records nothing",
+                          config.store_path, fix=f"run the Telegram bot (`run` with {TOKEN_VARIABLE} set) "
+                          "with `store.enabled: true`, or point `store.path` at its database")
     store = open_store(config)
     try:
         report = load_report(store, build_responder(config), args.since)
@@ -95,6 +104,34 @@ def command_report(args: argparse.Namespace, config: Config) -> int:
         store.close()
     print(FORMATS[args.format](report))
     return 0
+
+
+def command_backup(args: argparse.Namespace, config: Config) -> int:
+    backup = backup_store(config.store_path, Path(args.dest))
+    print(f"backed up {backup.rows['outcomes']} outcomes and {backup.rows['feedback']} votes to "
+          f"{backup.database}, and the key that hashes user ids to {backup.key}. Keep the two "
+          "together; to restore, stop the bot and copy both into the folder of `store.path`.")
+    return 0
+
+
+def command_health(args: argparse.Namespace, config: Config) -> int:
+    """The container's health check: asks the running bot's /healthz; exit 0 alive, 1 not."""
+    settings = config.monitoring
+    if not settings.port:
+        raise ConfigError("`monitoring.port` is 0, so the bot serves no /healthz to ask", config.path,
+                          fix="set `monitoring.port` (e.g. 9090) in the config file")
+    host = "127.0.0.1" if settings.listen in ("0.0.0.0", "") else "::1" if settings.listen == "::" \
+        else settings.listen
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            print(response.read().decode().strip())
+            return 0
+    except urllib.error.HTTPError as error:
+        print(error.read().decode().strip() or f"{url}: HTTP {error.code}")
+    except (OSError, ValueError) as error:
+        print(f"not alive: no answer from {url} ({getattr(error, 'reason', error)})")
+    return 1
 
 
 def command_check(args: argparse.Namespace, config: Config) -> int:
@@ -217,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="unanswered questions, feedback and counts")
     report.add_argument("--since", type=int, default=30, metavar="DAYS", help="days back (default 30)")
     report.add_argument("--format", choices=sorted(FORMATS), default="text", help="default: text")
+    backup = commands.add_parser("backup", help="copy the store and its key, also while the bot runs")
+    backup.add_argument("dest", metavar="DEST", help="folder for the copy (made if missing)")
+    health = commands.add_parser("health", help="exit 0 when the running bot's /healthz says it is alive")
+    health.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="default: 5")
     for flag, meaning in (("--min-correct", "correct share of in-scope cases"),
                           ("--max-wrong", "wrong answers, share of in-scope cases"),
                           ("--max-out-of-scope-answered", "answered out-of-scope cases, share"),
@@ -229,16 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"run": command_run, "chat": command_chat, "ask": command_ask,
             "check": command_check, "eval": command_eval, "report": command_report,
-            "draft": command_draft}
+            "draft": command_draft, "backup": command_backup, "health": command_health}
 
 
-def configure_logging(level: str) -> None:
-    """Log at `level`, but never the token or people's messages, whatever the level."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # python-telegram-bot logs whole API calls, message text included, at DEBUG.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+def load_env_file(path: Path) -> None:
+    """Secrets (TELEGRAM_BOT_TOKEN, BOT_PRIVACY_KEY) from a `.env` file; variables already set win."""
+    try:
+        load_dotenv(path, override=False)
+    except OSError as error:
+        raise ConfigError(f"cannot read it ({error.strerror})", path,
+                          fix="make it readable by the user that runs the bot, or remove it") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,8 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        load_env_file(Path(".env"))
         config = load_config(args.config)
-        configure_logging("DEBUG" if args.debug else config.log_level)
+        configure_logging("DEBUG" if args.debug else config.log_level, config.log_format,
+                          secrets=[os.environ.get(TOKEN_VARIABLE, ""), os.environ.get(KEY_VARIABLE, "")])
         return COMMANDS[args.command](args, config)
     except BotError as error:
         print(error, file=sys.stderr)

@@ -84,13 +84,23 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """The /healthz and /metrics server; port 0 keeps it off."""
+
+    listen: str = "127.0.0.1"
+    port: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     knowledge_path: Path = PROJECT_DIR / "knowledge"
     log_level: str = "INFO"
+    log_format: str = "text"
     matching: Matching = field(default_factory=Matching)
     texts: Texts = field(default_factory=Texts)
     telegram: Telegram = field(default_factory=Telegram)
     store: Storage = field(default_factory=Storage)
+    monitoring: Monitoring = field(default_factory=Monitoring)
     path: Path | None = None
 
     @property
@@ -101,6 +111,7 @@ class Config:
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_LOG_FORMATS = ("text", "json")
 _MODES = ("polling", "webhook")
 
 
@@ -147,7 +158,8 @@ def load_config(path: Path | None) -> Config:
     root = checker.mapping(data, 1, "the config file")
     if root is None:
         raise checker.errors[0]
-    known = ("knowledge_path", "log_level", "matching", "texts", "telegram", "store")
+    known = ("knowledge_path", "log_level", "log_format", "matching", "texts", "telegram", "store",
+             "monitoring")
     for key in root:
         if key not in known:
             checker.fail(f"unknown key {key!r}", root.line_of(key),
@@ -161,13 +173,19 @@ def load_config(path: Path | None) -> Config:
     if log_level not in _LOG_LEVELS:
         checker.fail(f"unknown log level {log_level!r}", root.line_of("log_level"),
                      f"use one of: {', '.join(_LOG_LEVELS)}")
+    log_format = (checker.text(root, "log_format", "the config file", required=False) or "text").lower()
+    if log_format not in _LOG_FORMATS:
+        checker.fail(f"unknown log format {log_format!r}", root.line_of("log_format"),
+                     f"use one of: {', '.join(_LOG_FORMATS)}")
     config = Config(
         knowledge_path=knowledge_path,
         log_level=log_level,
+        log_format=log_format,
         matching=_read_section(checker, root, "matching", Matching, "matching"),
         texts=_read_section(checker, root, "texts", Texts, "texts"),
         telegram=_read_section(checker, root, "telegram", Telegram, "telegram"),
         store=_read_section(checker, root, "store", Storage, "store"),
+        monitoring=_read_section(checker, root, "monitoring", Monitoring, "monitoring"),
         path=path,
     )
     _check_values(checker, root, config)
@@ -200,6 +218,11 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
     if config.telegram.mode not in _MODES:
         checker.fail(f"unknown `telegram.mode` {config.telegram.mode!r}", root.line_of("telegram"),
                      f"use one of: {', '.join(_MODES)}")
+    if not 0 <= config.monitoring.port <= 65535:
+        section = root.get("monitoring")
+        checker.fail("`monitoring.port` should be 0 (off) to 65535",
+                     section.line_of("port") if isinstance(section, Mapping) else root.line_of("monitoring"),
+                     "use e.g. 9090")
     webhook = config.telegram.webhook
     if config.telegram.mode == "webhook" and not (webhook.url and webhook.secret_token):
         checker.fail("webhook mode needs `telegram.webhook.url` and `telegram.webhook.secret_token`",

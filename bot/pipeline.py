@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from .flood import ALLOW, WARN
 from .knowledge import TOPICS
+from .metrics import observe_outcome
 from .recording import Recorder
 from .rendering import render_inline_results, render_keyboard, render_pieces
 from .conversation import Conversation
@@ -161,6 +162,7 @@ async def pass_flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if verdict == WARN and update.effective_message is not None:
         await update.effective_message.reply_text(SLOW_DOWN, do_quote=False)
     log.info("update %s outcome=flood-%s", update.update_id, verdict)
+    observe_outcome(f"flood-{verdict}")
     return False
 
 
@@ -179,6 +181,7 @@ async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE, star
     # An urgent result must reach the person now, not from a cache of someone else's query.
     await query.answer(render_inline_results(replies), cache_time=0 if urgent else INLINE_CACHE_SECONDS,
                        is_personal=urgent)
+    observe_outcome("inline", seconds=time.perf_counter() - started)
     log.info("update %s outcome=inline results=%d%s ms=%.1f", update.update_id, len(replies),
              " urgent" if urgent else "", (time.perf_counter() - started) * 1000)
 
@@ -186,6 +189,7 @@ async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE, star
 def log_outcome(update: Update, reply: Reply | None, started: float, outcome: str = "") -> None:
     """One line per update, without message text: the update id, outcome, entry, score, time."""
     elapsed = (time.perf_counter() - started) * 1000
+    observe_outcome(reply.kind if reply else outcome, reply.red_flag if reply else None, elapsed / 1000)
     if reply is None:
         log.info("update %s outcome=%s ms=%.1f", update.update_id, outcome, elapsed)
         return

@@ -8,6 +8,7 @@ turned back into user ids. Rows older than the retention period are purged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -82,15 +83,27 @@ def clean_text(text: str) -> str:
     return " ".join(_PRIVATE.sub("…", text).split())[:MAX_TEXT]
 
 
-def load_key(path: Path) -> bytes:
-    """The hashing key: BOT_PRIVACY_KEY, else a key file made (mode 0600) on first run."""
+def key_path(store_path: Path) -> Path:
+    """Where the hashing key is kept when BOT_PRIVACY_KEY is not set: beside the database."""
+    return store_path.with_name(store_path.name + ".key")
+
+
+def read_key(path: Path) -> bytes | None:
+    """The hashing key: BOT_PRIVACY_KEY, else the key file; None when there is neither."""
     from_environment = os.environ.get(KEY_VARIABLE, "").strip()
     if from_environment:
         return from_environment.encode()
     try:
         return path.read_text(encoding="utf-8").strip().encode()
     except FileNotFoundError:
-        pass
+        return None
+
+
+def load_key(path: Path) -> bytes:
+    """The hashing key: BOT_PRIVACY_KEY, else a key file made (mode 0600) on first run."""
+    existing = read_key(path)
+    if existing is not None:
+        return existing
     key = secrets.token_hex(32)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -132,7 +145,7 @@ class Store:
         self.clock = clock
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._key = key if key is not None else load_key(path.with_name(path.name + ".key"))
+            self._key = key if key is not None else load_key(key_path(path))
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(f"cannot open the store ({error})", path,
@@ -257,3 +270,60 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass(frozen=True)
+class Backup:
+    database: Path
+    key: Path
+    rows: dict[str, int]
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create `path` readable by its owner only; never overwrite."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+def backup_store(source: Path, folder: Path) -> Backup:
+    """Copy the database and its hashing key into `folder`, while the bot may be writing.
+
+    SQLite's online backup copies a consistent snapshot (the bot's writes go on meanwhile, in
+    WAL mode), and the key travels with it: without the key, a restored store cannot find a
+    person's rows for /forget. Restoring is copying both files back beside each other.
+    """
+    if not source.is_file():
+        raise ConfigError("there is no store to back up", source,
+                          fix="point `store.path` (or --config) at the bot's database")
+    key = read_key(key_path(source))
+    if key is None:
+        raise ConfigError(f"no key to back up: {KEY_VARIABLE} is not set and {key_path(source)} is "
+                          "missing, and a backup without it cannot find a person's rows for /forget",
+                          source, fix=f"set {KEY_VARIABLE} as the bot has it, then back up again")
+    target = folder / source.name
+    for path in (target, key_path(target)):
+        if path.exists():
+            raise ConfigError("the backup folder already holds a backup", path,
+                              fix="back up into a new folder, e.g. one named by the date")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        with contextlib.closing(sqlite3.connect(source, timeout=30)) as live, \
+                contextlib.closing(sqlite3.connect(partial)) as copy:
+            live.backup(copy)
+            # One self-contained file: the bot turns WAL on again when it opens a restored copy.
+            copy.execute("PRAGMA journal_mode=DELETE")
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("the copy fails SQLite's integrity check")
+            rows = {table: copy.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                    for table in ("outcomes", "feedback")}
+        partial.chmod(0o600)
+        os.replace(partial, target)
+        write_private(key_path(target), key)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"the backup failed ({error})", target,
+                          fix="check that the folder is writable and has room") from None
+    return Backup(target, key_path(target), rows)

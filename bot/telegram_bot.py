@@ -24,6 +24,7 @@ from .delivery import PatientRateLimiter, TokenRejected, wait_for_telegram
 from .english import load_segmenter
 from .flood import FloodGate
 from .knowledge import TOPICS
+from .monitoring import CountedRequest, instrument, start_monitoring, stop_monitoring
 from .pipeline import (SLOW_DOWN, Incoming, answer_if_urgent, answer_incoming, answer_inline, deliver,
                        forget_conversation, log_outcome, recorder_of, remember_reply, responder_of)
 from .recording import Recorder
@@ -318,14 +319,16 @@ def on_conflict(application: Application) -> None:
 
 
 async def start_up(application: Application) -> None:
-    """Register the commands in Telegram's menu, and reload the knowledge when it changes."""
+    """Register the commands in Telegram's menu, serve /healthz and /metrics, reload changed knowledge."""
     application.bot_data["started"] = time.monotonic()
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    await start_monitoring(application)
     schedule_reloads(application, RELOAD_SECONDS)
 
 
 async def shut_down(application: Application) -> None:
-    """Stop reloading, then write what is queued and close the store once the last reply has gone."""
+    """Stop /healthz and reloading, then write what is queued and close the store after the last reply."""
+    await stop_monitoring(application)
     stop_reloads()
     recorder: Recorder | None = application.bot_data.get("recorder")
     if recorder is not None:
@@ -344,8 +347,10 @@ def build_application(responder: Responder, config: Config, token: str,
         .rate_limiter(PatientRateLimiter(config.telegram.max_messages_per_second,
                                          config.telegram.retry_seconds))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONCURRENT_UPDATES)
-        .read_timeout(read_timeout)
+        # Requests of our own (the builder refuses pool size and timeouts beside them), counting
+        # failed Bot API calls for /metrics; the rate limiter above still decides what is retried.
+        .request(CountedRequest(connection_pool_size=CONCURRENT_UPDATES, read_timeout=read_timeout))
+        .get_updates_request(CountedRequest(connection_pool_size=1))
         .post_init(start_up)
         .post_shutdown(shut_down)
         .build()
@@ -367,6 +372,7 @@ def build_application(responder: Responder, config: Config, token: str,
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                            on_other_message))
     application.add_error_handler(on_error)
+    instrument(application, config)
     return application
 
 

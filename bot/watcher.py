@@ -8,6 +8,7 @@ from pathlib import Path
 from .config import Config
 from .errors import KnowledgeErrors
 from .knowledge import SUPPORT_FILES, find_article_files, knowledge_folder, load_knowledge
+from .metrics import count_reload
 from .responder import Responder
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,14 @@ class KnowledgeWatcher:
         except KnowledgeErrors as errors:
             for error in errors.errors:
                 log.error("knowledge reload refused, keeping the previous knowledge base: %s", error)
+            count_reload(False)
             return False
         except Exception as error:  # noqa: BLE001 - whatever a file holds, the last good knowledge serves on
             log.error("knowledge reload refused, keeping the previous knowledge base: %s: %s: %s",
                       path, type(error).__name__, error)
+            count_reload(False)
             return False
         self.responder = responder
+        count_reload(True)
         log.info("knowledge reloaded: %d entries", len(responder.knowledge.entries))
         return True

@@ -1,4 +1,4 @@
-"""Shared fixtures: the shipped knowledge base and a responder over it, built once."""
+"""Shared fixtures: the shipped knowledge base and a responder over it, built once; the `slow` mark."""
 
 from __future__ import annotations
 
@@ -12,7 +12,27 @@ from bot.knowledge import Knowledge, load_knowledge
 from bot.responder import Responder
 
 KNOWLEDGE_DIR = PROJECT_DIR / "knowledge"
-SHARED_EVAL = PROJECT_DIR.parent / "shared" / "eval" / "dev.yaml"
+SHARED = PROJECT_DIR.parent / "shared"
+SHARED_EVAL = SHARED / "eval" / "dev.yaml"
+SHARED_SOURCE = SHARED / "sources" / "gluteal-cramps.txt"
+# Tests that start the bot (over HTTP against the fake Bot API, or in a subprocess) take most of the
+# suite's time; `make test-fast` leaves them out. A test using the fake Bot API is marked by itself.
+SLOW_FIXTURES = {"api"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def need_shared(path: Path) -> Path:
+    """A file of the project's shared folder; its absence fails the test, never skips it silently."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: this test needs the shared folder beside the checkout "
+                    f"({SHARED}), as the developers' machines and CI have it. Put it back, or run "
+                    "the tests from a checkout that has it.", pytrace=False)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,6 @@ def test_synthetic_knowledge_base_loads_and_answers(tmp_path: Path) -> None:
     responder = Responder(knowledge, Config(knowledge_path=folder))
     entry = next(iter(knowledge.entries.values()))
     reply = responder.respond(entry.questions[0])
-    assert reply.kind in ("answer", "clarify") and reply.score > 0.5
+    assert reply.kind == "answer" and reply.entry_id == entry.id
     questions = [q for e in knowledge.entries.values() for q in e.questions]
     assert len(make_messages(questions, 50)) == 50

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import PROJECT_DIR
 
-from .conftest import SHARED_EVAL
+from .conftest import SHARED_EVAL, need_shared
 
 
 def run_bot(*args: str, stdin: str = "", cwd: Path | None = None,
@@ -128,9 +128,8 @@ def test_eval_exits_1_when_a_bound_is_missed() -> None:
     assert "missed: correct" in result.stdout
 
 
-@pytest.mark.skipif(not SHARED_EVAL.exists(), reason="../shared/eval/dev.yaml is not beside the checkout")
 def test_eval_on_the_shared_dev_set_meets_the_targets() -> None:
-    result = run_bot("eval", str(SHARED_EVAL), "--min-correct", "95", "--max-wrong", "2",
+    result = run_bot("eval", str(need_shared(SHARED_EVAL)), "--min-correct", "95", "--max-wrong", "2",
                      "--max-out-of-scope-answered", "0", "--min-urgent-recall", "100",
                      "--max-false-urgent", "0", "--min-smalltalk", "100")
     assert result.returncode == 0, result.stdout

@@ -14,9 +14,10 @@ from bot.config import PROJECT_DIR
 from bot.draft import decode, detect_format, draft_article, heading_question, merge, render
 from bot.knowledge import Knowledge, load_knowledge
 
+from .conftest import SHARED_SOURCE, need_shared
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLES = sorted((FIXTURES / "articles").iterdir())
-SOURCE = PROJECT_DIR.parent / "shared" / "sources" / "gluteal-cramps.txt"
 
 
 def draft_text(path: Path, knowledge: Knowledge) -> str:
@@ -130,13 +131,12 @@ def test_draft_command_writes_a_checked_file(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
 
 
-@pytest.mark.skipif(not SOURCE.exists(), reason="../shared/sources/gluteal-cramps.txt is not beside the checkout")
 def test_the_real_article_drafts_close_to_the_hand_made_file(knowledge: Knowledge, tmp_path: Path) -> None:
-    draft = draft_article(decode(SOURCE.read_bytes()), knowledge.vocabulary)
+    draft = draft_article(decode(need_shared(SHARED_SOURCE).read_bytes()), knowledge.vocabulary)
     hand_made_sections = {part.strip() for entry in knowledge.entries.values() for part in entry.source.split(";")}
     assert set(draft.sections) == hand_made_sections
     assert draft.disclaimer and "educational purposes" in draft.disclaimer
     assert {entry["topic"] for entry in draft.entries} == {"about", "symptoms", "causes", "treatment"}
-    text = render(draft, SOURCE.name)
+    text = render(draft, SHARED_SOURCE.name)
     assert "Leave a Comment" not in text and "click here" not in text
     passes_check(text, tmp_path)

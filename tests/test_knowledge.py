@@ -10,6 +10,8 @@ import pytest
 from bot.errors import KnowledgeErrors
 from bot.knowledge import TOPICS, Knowledge, load_knowledge
 
+from .conftest import SHARED_SOURCE, need_shared
+
 REQUIRED_IDS = {
     "what-is-gluteal-cramp", "gluteus-maximus", "gluteus-function", "symptoms", "quick-relief",
     "causes", "cause-exercise", "cause-circulation", "cause-nerve", "cause-minerals", "prevention",
@@ -30,10 +32,7 @@ def test_shipped_knowledge_base_has_the_agreed_entries(knowledge: Knowledge) -> 
 
 
 def test_answers_do_not_copy_the_article(knowledge: Knowledge) -> None:
-    source = Path(__file__).resolve().parents[2] / "shared" / "sources" / "gluteal-cramps.txt"
-    if not source.exists():
-        pytest.skip("the source article is not beside the checkout")
-    article = " ".join(source.read_text(encoding="utf-8").lower().split())
+    article = " ".join(need_shared(SHARED_SOURCE).read_text(encoding="utf-8").lower().split())
     for entry in knowledge.entries.values():
         words = entry.answer.lower().split()
         for start in range(len(words) - 7):

@@ -67,10 +67,16 @@ def test_report_in_three_formats(tmp_path: Path, responder: Responder) -> None:
     assert any(row["section"] == "unanswered" and row["count"] == "3" for row in rows)
 
 
-def test_report_without_a_store_says_so(tmp_path: Path) -> None:
+def test_report_after_the_terminal_chat_says_only_the_telegram_bot_records(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("store:\n  path: nothing-here.sqlite3\n")
+    chat = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "chat"],
+                          input="what causes migraines\nquit\n", capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60,
+                          env={"PYTHONPATH": str(PROJECT_DIR), "PATH": ""})
+    assert chat.returncode == 0 and "can't answer" in chat.stdout
     result = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "report"],
                             capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60,
                             env={"PYTHONPATH": str(PROJECT_DIR), "PATH": ""})
     assert result.returncode == 2 and "there is no store yet" in result.stderr
+    assert "Only the Telegram bot records" in result.stderr
+    assert "the terminal chat (`chat`, `ask`, or `run` without a token) records nothing" in result.stderr

@@ -23,6 +23,8 @@ from .test_telegram_bot import PERSON, api, config_for, start_polling, stop_poll
 
 OTHER_TOKEN = "987654321:AAFakeFakeFakeFakeFakeFakeFakeFake12"
 PROJECT = Path(__file__).resolve().parent.parent
+# Every test here starts the bot; the one without the fake Bot API is not marked by its fixtures.
+pytestmark = pytest.mark.slow
 
 
 async def start_bot(base_url: str, cwd: Path, token: str = TOKEN, *arguments: str) -> asyncio.subprocess.Process:
