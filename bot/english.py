@@ -33,8 +33,13 @@ def _counts() -> dict[str, float]:
     return counts
 
 
+def frequency(word: str) -> float:
+    """log10 of how often the word is written in English; 0 for words not in the list."""
+    return _counts().get(word, 0.0)
+
+
 def is_real_word(word: str) -> bool:
-    return _counts().get(word, 0.0) >= _REAL_WORD
+    return frequency(word) >= _REAL_WORD
 
 
 def specificity(word: str) -> float:

@@ -11,7 +11,8 @@ from typing import Callable, TypeVar
 from .errors import KnowledgeError, KnowledgeErrors
 from .safety import RedFlag, parse_red_flags
 from .smalltalk import SmallTalk, parse_smalltalk
-from .vocabulary import Vocabulary, parse_vocabulary, split_words
+from .vocabulary import (ARTICLE_KEYS, ARTICLE_VOCABULARY_SUFFIX, Vocabulary, combine_vocabularies,
+                         parse_vocabulary, split_words)
 from .yamlfile import Checker, Mapping, Sequence, load_yaml
 
 TOPICS = {
@@ -64,6 +65,8 @@ class Article:
     reviewed: datetime.date | None
     entries: tuple[Entry, ...]
     path: Path
+    # The article's own words, from `<article>.vocabulary.yaml` beside it (empty without one).
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @property
     def key(self) -> str:
@@ -168,7 +171,42 @@ def find_article_files(knowledge_path: Path) -> list[Path]:
     """Every knowledge file under the path; a single file may be named directly."""
     if knowledge_path.is_file():
         return [knowledge_path]
-    return sorted(path for path in knowledge_path.glob("*.yaml") if path.name not in SUPPORT_FILES)
+    return sorted(path for path in knowledge_path.glob("*.yaml")
+                  if path.name not in SUPPORT_FILES and not is_article_vocabulary(path))
+
+
+def is_article_vocabulary(path: Path) -> bool:
+    return path.name.endswith(ARTICLE_VOCABULARY_SUFFIX)
+
+
+def article_vocabulary_path(article_path: Path) -> Path:
+    """Where an article's own words live: `heel-pain.yaml` -> `heel-pain.vocabulary.yaml`."""
+    return article_path.with_name(article_path.stem + ARTICLE_VOCABULARY_SUFFIX)
+
+
+def load_article_vocabulary(article_path: Path, errors: list[KnowledgeError]) -> Vocabulary:
+    path = article_vocabulary_path(article_path)
+    if not path.exists():
+        return Vocabulary()
+    try:
+        data = load_yaml(path, KnowledgeError)
+    except KnowledgeError as error:
+        errors.append(error)
+        return Vocabulary(path=path)
+    vocabulary, found = parse_vocabulary(data, path, ARTICLE_KEYS)
+    errors.extend(found)
+    return vocabulary
+
+
+def find_orphan_vocabularies(knowledge_path: Path) -> list[KnowledgeError]:
+    """An article's vocabulary file with no article beside it is a misnamed file, not nothing."""
+    if not knowledge_path.is_dir():
+        return []
+    return [KnowledgeError(f"there is no article {path.name[:-len(ARTICLE_VOCABULARY_SUFFIX)]}.yaml "
+                           "beside this vocabulary file", path,
+                           fix="name it after its article, like heel-pain.vocabulary.yaml beside heel-pain.yaml")
+            for path in sorted(knowledge_path.glob("*" + ARTICLE_VOCABULARY_SUFFIX))
+            if not path.with_name(path.name[:-len(ARTICLE_VOCABULARY_SUFFIX)] + ".yaml").exists()]
 
 
 def check_across_files(articles: list[Article], errors: list[KnowledgeError]) -> None:
@@ -251,8 +289,10 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
         article, found = parse_article(data, path)
         errors.extend(found)
         if article is not None:
-            articles.append(article)
+            articles.append(replace(article, vocabulary=load_article_vocabulary(path, errors)))
+    errors.extend(find_orphan_vocabularies(knowledge_path))
     check_across_files(articles, errors)
+    errors.extend(combine_vocabularies(vocabulary, [article.vocabulary for article in articles])[1])
     served = [article for article in articles if include_drafts or article.reviewed is not None]
     if articles and not served:
         errors.append(KnowledgeError("every knowledge file is a draft (`reviewed: null`), so there is "
@@ -260,7 +300,8 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
                                      fix="review a file and set `reviewed: YYYY-MM-DD`"))
     if errors:
         raise KnowledgeErrors(errors)
-    return Knowledge(tuple(_without_links_to(served, articles)), vocabulary, tuple(red_flags), smalltalk)
+    combined, _ = combine_vocabularies(vocabulary, [article.vocabulary for article in served])
+    return Knowledge(tuple(_without_links_to(served, articles)), combined, tuple(red_flags), smalltalk)
 
 
 def _without_links_to(served: list[Article], articles: list[Article]) -> list[Article]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from .english import is_real_word, specificity
+from .english import frequency, is_real_word, specificity
 from .knowledge import Knowledge
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 
@@ -42,6 +42,9 @@ _FUZZY_LIMIT = 128
 # Entries a match reports, best first: enough for "Did you mean" and inline search.
 _CANDIDATES = 5
 _MIN_SPLIT_PART = 3
+# A word most of an article's entries use names its subject ("heel" and "bursitis" in an article
+# on heel bursitis): at least this share of them, and at least two.
+_SUBJECT_SHARE = 0.5
 
 
 @dataclass(slots=True)
@@ -60,13 +63,19 @@ class Candidate:
 @dataclass(frozen=True)
 class Match:
     """The scored candidates, best first; how much of the message is known words (`coverage`) and
-    how much it says at all (`evidence`: the summed weight of its words)."""
+    how much it says at all (`evidence`: the summed weight of its words).
+
+    `in_domain`: the message names something the knowledge is about, a word of `subject` (the
+    message's words that name an article's subject), or it says every word of one of its best
+    entry's questions ("how much water a day").
+    """
 
     candidates: tuple[Candidate, ...]
     coverage: float
     stems: tuple[str, ...]
     in_domain: bool
     evidence: float
+    subject: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:
@@ -138,9 +147,15 @@ class Normaliser:
                 return [head, tail]
         # One edit for short words, two for long ones; the first letter is rarely the typo.
         max_edits = 1 if len(squeezed) <= 7 else 2
-        best = process.extractOne(squeezed, self._by_initial.get(squeezed[0], []),
-                                  scorer=OSA.distance, score_cutoff=max_edits)
-        return [best[0]] if best else [word]
+        found = process.extract(squeezed, self._by_initial.get(squeezed[0], []), scorer=OSA.distance,
+                                score_cutoff=max_edits, limit=None)
+        if not found:
+            return [word]
+        # The nearest word; among equally near ones a content word before a stop word ("themb" is
+        # "thumb", not "them"), then the commoner English word ("srain" is "strain" before "sprain").
+        stop_words = self.vocabulary.stop_words
+        best = min(found, key=lambda item: (item[1], item[0] in stop_words, -frequency(item[0]), item[0]))
+        return [best[0]]
 
 
 class Matcher:
@@ -163,18 +178,20 @@ class Matcher:
         self.normaliser = Normaliser(knowledge.vocabulary, known)
         question_words = knowledge.vocabulary.question_words
         self._question_stems = frozenset(self.normaliser.stem(sorted(question_words)))
-        self._domain_stems = frozenset(self.normaliser.normalise(
-            " ".join(sorted(knowledge.vocabulary.domain_words))))
         # Question words are in most phrasings; a bit each per phrasing is cheaper than postings.
         self._question_bits = {stem: bit for bit, stem in enumerate(sorted(self._question_stems))}
         phrasing_questions = array("i")
         self._entry_ids = list(knowledge.entries)
+        self._entry_index = {entry_id: index for index, entry_id in enumerate(self._entry_ids)}
         self._texts: list[str] = []
         # Built as compact arrays, not lists of Python ints: a large site has millions of postings.
         phrasing_entries = array("i")
         postings: dict[str, array] = defaultdict(lambda: array("i"))
         entry_stems: list[frozenset[str]] = []
+        # The first phrasing of each entry, and one past the last entry's.
+        self._entry_phrasings = array("i")
         for entry_index, entry in enumerate(knowledge.entries.values()):
+            self._entry_phrasings.append(len(self._texts))
             words_of_entry: set[str] = set()
             for question in entry.questions:
                 stems = self.normaliser.normalise(question)
@@ -187,7 +204,9 @@ class Matcher:
                 self._texts.append(" ".join(sorted(stems)))
                 words_of_entry.update(stems)
             entry_stems.append(frozenset(words_of_entry))
+        self._entry_phrasings.append(len(self._texts))
         self._entry_stems = entry_stems
+        self.subject_stems = self._find_subject_stems(knowledge)
         entries = max(len(self._entry_ids), 1)
         frequency: dict[str, int] = defaultdict(int)
         for stems_of_entry in entry_stems:
@@ -211,6 +230,33 @@ class Matcher:
                 entry_postings[stem].append(entry_index)
         self._entry_postings = {stem: np.frombuffer(indices, dtype=np.int32).copy()
                                 for stem, indices in entry_postings.items()}
+
+    def _find_subject_stems(self, knowledge: Knowledge) -> frozenset[str]:
+        """The words that say what the knowledge is about, found in the knowledge itself.
+
+        Per article: the words of its title, the words most of its entries use, and the canonical
+        words of its own vocabulary file; besides them the `domain_words` editors add. Nothing
+        here is tied to one article, so a library of hundreds has hundreds of subjects.
+        """
+        subject = set(self.normaliser.normalise(" ".join(sorted(knowledge.vocabulary.domain_words))))
+        first = 0
+        for article in knowledge.articles:
+            stems_of_entries = self._entry_stems[first:first + len(article.entries)]
+            first += len(article.entries)
+            subject.update(self.normaliser.normalise(article.title))
+            subject.update(self.normaliser.normalise(" ".join(sorted(article.vocabulary.subject_words))))
+            needed = max(2, math.ceil(_SUBJECT_SHARE * len(stems_of_entries))) if len(stems_of_entries) > 1 else 1
+            counts = Counter(stem for stems in stems_of_entries for stem in stems)
+            subject.update(stem for stem, count in counts.items() if count >= needed)
+        return frozenset(subject - self._question_stems)
+
+    def _says_a_whole_question(self, entry: int, stems: set[str]) -> bool:
+        """The message holds every word (two or more) of one of the entry's questions."""
+        for text in self._texts[self._entry_phrasings[entry]:self._entry_phrasings[entry + 1]]:
+            content = set(text.split()) - self._question_stems
+            if len(content) >= 2 and content <= stems:
+                return True
+        return False
 
     def _weigh(self, stem: str, idf: float) -> float:
         if stem in self._question_stems:
@@ -268,11 +314,11 @@ class Matcher:
         known_weight = sum(weight for stem, weight in content.items() if stem in self._weights)
         coverage = known_weight / content_weight if content_weight else 0.0
         message_weight = sum(weights.values())
-        in_domain = not self._domain_stems.isdisjoint(weights)
+        subject = tuple(sorted(self.subject_stems.intersection(weights)))
         content_shared = self._accumulate(content, self._postings, len(self._texts))
         reach = np.flatnonzero(content_shared)
         if not len(reach):
-            return Match((), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+            return Match((), round(coverage, 4), tuple(stems), bool(subject), round(message_weight, 4), subject)
         recall = content_shared[reach] / np.maximum(self._phrasing_content_weight[reach], 1e-9)
         shared = content_shared[reach]
         bits = self._phrasing_questions[reach]
@@ -305,4 +351,7 @@ class Matcher:
                                         round(known / content_weight, 4) if content_weight else 0.0,
                                         round(float(entry_recall[entry]), 4)))
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry_id))
-        return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+        in_domain = bool(subject) or self._says_a_whole_question(self._entry_index[candidates[0].entry_id],
+                                                                 set(weights))
+        return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4),
+                     subject)
