@@ -42,9 +42,19 @@ _FUZZY_LIMIT = 128
 # Entries a match reports, best first: enough for "Did you mean" and inline search.
 _CANDIDATES = 5
 _MIN_SPLIT_PART = 3
+# Little words that join a word to the one it qualifies ("cramp in my calf").
+_CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his", "her", "their"})
 # A word most of an article's entries use names its subject ("heel" and "bursitis" in an article
 # on heel bursitis): at least this share of them, and at least two.
 _SUBJECT_SHARE = 0.5
+
+
+class Stems(list):
+    """A message's stems in order. `gaps`: the positions before which a word was dropped that
+    does not join its neighbours, so "intake for cramps" does not read as "intake cramps" while
+    "cramp in my calf" reads as "cramp calf"."""
+
+    gaps: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -52,12 +62,14 @@ class Candidate:
     """An entry's score for a message. `coverage`: the share of the message's meaningful words
     that the entry's questions use somewhere. `recall`: the largest share of one of the entry's
     questions that the message says ("why do we have glutes" says half of "why do my glutes
-    cramp": the cramp is missing)."""
+    cramp": the cramp is missing). `conflicts`: the message's words that name another subject
+    than the entry's article ("knee" asked of a heel entry); each halves `coverage`."""
 
     entry_id: str
     score: float
     coverage: float
     recall: float
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,7 +218,7 @@ class Matcher:
             entry_stems.append(frozenset(words_of_entry))
         self._entry_phrasings.append(len(self._texts))
         self._entry_stems = entry_stems
-        self.subject_stems = self._find_subject_stems(knowledge)
+        self._find_subjects(knowledge)
         entries = max(len(self._entry_ids), 1)
         frequency: dict[str, int] = defaultdict(int)
         for stems_of_entry in entry_stems:
@@ -231,24 +243,56 @@ class Matcher:
         self._entry_postings = {stem: np.frombuffer(indices, dtype=np.int32).copy()
                                 for stem, indices in entry_postings.items()}
 
-    def _find_subject_stems(self, knowledge: Knowledge) -> frozenset[str]:
+    def _find_subjects(self, knowledge: Knowledge) -> None:
         """The words that say what the knowledge is about, found in the knowledge itself.
 
-        Per article: the words of its title, the words most of its entries use, and the canonical
-        words of its own vocabulary file; besides them the `domain_words` editors add. Nothing
-        here is tied to one article, so a library of hundreds has hundreds of subjects.
+        An article is named by the words of its title and the words most of its entries use
+        (its identity: "heel" and "bursitis"); the canonical words of its own vocabulary file and
+        the `domain_words` editors add are in scope too. Nothing here is tied to one article, so
+        a library of hundreds has hundreds of subjects.
         """
         subject = set(self.normaliser.normalise(" ".join(sorted(knowledge.vocabulary.domain_words))))
+        self._article_of_entry = array("i")
+        self._identity: list[frozenset[str]] = []
+        self._titles: list[frozenset[str]] = []
         first = 0
-        for article in knowledge.articles:
+        for index, article in enumerate(knowledge.articles):
             stems_of_entries = self._entry_stems[first:first + len(article.entries)]
             first += len(article.entries)
-            subject.update(self.normaliser.normalise(article.title))
-            subject.update(self.normaliser.normalise(" ".join(sorted(article.vocabulary.subject_words))))
+            self._article_of_entry.extend([index] * len(article.entries))
+            title = frozenset(self.normaliser.normalise(article.title)) - self._question_stems
             needed = max(2, math.ceil(_SUBJECT_SHARE * len(stems_of_entries))) if len(stems_of_entries) > 1 else 1
             counts = Counter(stem for stems in stems_of_entries for stem in stems)
-            subject.update(stem for stem, count in counts.items() if count >= needed)
-        return frozenset(subject - self._question_stems)
+            identity = title | {stem for stem, count in counts.items() if count >= needed}
+            self._titles.append(title)
+            self._identity.append(frozenset(identity - self._question_stems))
+            subject.update(identity)
+            subject.update(self.normaliser.normalise(" ".join(sorted(article.vocabulary.subject_words))))
+        self.subject_stems = frozenset(subject - self._question_stems)
+        self._identity_stems = frozenset().union(*self._identity)
+        self._title_stems = frozenset().union(*self._titles)
+
+    def _conflicts(self, entry: int, stems: list[str], named: set[str]) -> tuple[str, ...]:
+        """The message's words that name another subject than the entry's article.
+
+        "how to prevent knee cysts" asked of an entry on preventing knee bursitis: "cysts" names
+        other articles and this entry does not use it. An unknown word next to a word of the
+        article's title, where the title's other word is missing, names another subject too
+        ("foot cramps", "cramp in my calf" asked of an article on glute cramps).
+        """
+        article = self._article_of_entry[entry]
+        used, identity, title = self._entry_stems[entry], self._identity[article], self._titles[article]
+        conflicts = {stem for stem in named if stem not in used and stem not in identity}
+        if not title <= set(stems):
+            for index, stem in enumerate(stems):
+                if stem in self._weights or stem in self._question_stems:
+                    continue
+                gaps = stems.gaps if isinstance(stems, Stems) else frozenset()
+                neighbours = ([stems[index - 1]] if index and index not in gaps else []) + \
+                             ([stems[index + 1]] if index + 1 < len(stems) and index + 1 not in gaps else [])
+                if not title.isdisjoint(neighbours):
+                    conflicts.add(stem)
+        return tuple(sorted(conflicts))
 
     def _says_a_whole_question(self, entry: int, stems: set[str]) -> bool:
         """The message holds every word (two or more) of one of the entry's questions."""
@@ -274,7 +318,7 @@ class Matcher:
     def match(self, text: str) -> Match:
         return self.match_stems(self.stems_of(split_words(text)))
 
-    def stems_of(self, words: list[str]) -> list[str]:
+    def stems_of(self, words: list[str]) -> Stems:
         """A message's stems, without the unknown words it denies.
 
         "no numbness in my groin, just a cramp" asks about the cramp: "numbness" and "groin" are
@@ -282,20 +326,30 @@ class Matcher:
         scope. Known words stay, negated or not ("not drinking enough water").
         """
         read = self.normaliser.read_words(words)
-        kept: list[str] = []
+        kept = Stems()
+        gaps: set[int] = set()
         reach = 0
+        dropped = False
         for word in read:
             if word in NEGATIONS:
                 reach = _NEGATION_REACH
+                dropped = True
                 continue
             if word in CLAUSE_BREAKS or word in self.normaliser.vocabulary.question_words:
                 reach = 0
             stems = self.normaliser.stem([word])
-            if reach and stems and stems[0] not in self._weights:
+            if not stems:
+                dropped = dropped or word not in _CONNECTIVES
+            elif reach and stems[0] not in self._weights:
                 reach -= 1
+                dropped = True
                 continue
             reach = max(reach - 1, 0)
+            if stems and dropped:
+                gaps.add(len(kept))
+                dropped = False
             kept.extend(stems)
+        kept.gaps = frozenset(gaps)
         return kept
 
     def _accumulate(self, weights: dict[str, float], postings: dict[str, np.ndarray], size: int) -> np.ndarray:
@@ -344,12 +398,15 @@ class Matcher:
             top = np.argpartition(-blended, _CANDIDATES)[:_CANDIDATES]
             reached, blended = reached[top], blended[top]
         candidates = []
+        named = self._identity_stems.intersection(content)
         for entry, score in zip(reached.tolist(), blended.tolist()):
             used = self._entry_stems[entry]
             known = sum(weight for stem, weight in content.items() if stem in used)
-            candidates.append(Candidate(self._entry_ids[entry], round(score, 4),
-                                        round(known / content_weight, 4) if content_weight else 0.0,
-                                        round(float(entry_recall[entry]), 4)))
+            conflicts = self._conflicts(entry, stems, named)
+            # Each word naming another subject halves what the entry explains of the message.
+            explained = known / content_weight / (1 + len(conflicts)) if content_weight else 0.0
+            candidates.append(Candidate(self._entry_ids[entry], round(score, 4), round(explained, 4),
+                                        round(float(entry_recall[entry]), 4), conflicts))
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry_id))
         in_domain = bool(subject) or self._says_a_whole_question(self._entry_index[candidates[0].entry_id],
                                                                  set(weights))
