@@ -12,13 +12,14 @@ from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
-from .knowledge import (VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
-                        load_knowledge, parse_article)
+from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, check_across_files, check_against, check_support_file,
+                        find_article_files, kind_of_file, knowledge_folder, load_knowledge, parse_article,
+                        parse_article_files)
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
 from .store import Store
 from .terminal import render_text, run_chat
-from .yamlfile import parse_yaml
+from .yamlfile import is_binary, load_yaml, parse_yaml, read_text_file
 
 
 def build_responder(config: Config) -> Responder:
@@ -89,17 +90,43 @@ def command_report(args: argparse.Namespace, config: Config) -> int:
 
 
 def command_check(args: argparse.Namespace, config: Config) -> int:
-    paths = [Path(path) for path in args.paths] or [config.knowledge_path]
-    for path in paths:
-        folder = knowledge_folder(path)
-        # A lone article file is checked against the configured vocabulary, red flags and small talk.
-        support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
-        knowledge = load_knowledge(path, support, include_drafts=True)
-        files = ", ".join(str(file) for file in find_article_files(path))
-        drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
-        note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
-        print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}")
+    if not args.paths:
+        print(check_folder(config.knowledge_path, config))
+        return 0
+    for given in args.paths:
+        path = Path(given)
+        if not path.exists():
+            raise KnowledgeError("this path does not exist", path, fix="check the path given to `check`")
+        print(check_folder(path, config) if path.is_dir() else check_file(path, config))
     return 0
+
+
+def check_folder(path: Path, config: Config) -> str:
+    """A knowledge folder (or the configured path): every file and every check across them."""
+    # A folder without its own vocabulary is checked against the configured support files.
+    support = path if (knowledge_folder(path) / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
+    knowledge = load_knowledge(path, support, include_drafts=True)
+    files = ", ".join(str(file) for file in find_article_files(path))
+    drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
+    note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
+    return f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}"
+
+
+def check_file(path: Path, config: Config) -> str:
+    """One file, told apart by its content: an article is also checked against the configured
+    knowledge (ids and questions used twice name both files); a support file on its own."""
+    kind = kind_of_file(path, load_yaml(path, KnowledgeError))
+    if kind != ARTICLE:
+        return f"{check_support_file(path, load_yaml(path, KnowledgeError), kind)} in {path}"
+    folder = knowledge_folder(path)
+    support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
+    knowledge = load_knowledge(path, support, include_drafts=True)
+    configured = knowledge_folder(config.knowledge_path)
+    others = [article for article in parse_article_files(configured) if article.path.resolve() != path.resolve()]
+    check_against(list(knowledge.articles), others)
+    drafts = " (a draft, not served until reviewed)" if knowledge.articles[0].reviewed is None else ""
+    compared = f", no clash with the {len(others)} articles in {configured}" if others else ""
+    return f"ok: {len(knowledge.entries)} entries{drafts} in {path}{compared}"
 
 
 def command_eval(args: argparse.Namespace, config: Config) -> int:
@@ -133,23 +160,33 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
 
 def command_draft(args: argparse.Namespace, config: Config) -> int:
     source = Path(args.article)
-    try:
-        text = decode(source.read_bytes())
-    except OSError as error:
-        raise KnowledgeError(f"cannot read the article ({error.strerror})", source,
-                             fix="check the path") from None
-    draft = draft_article(text, load_knowledge(config.knowledge_path).vocabulary)
+    text = read_article(source)
+    existing = Path(args.merge) if args.merge else None
+    others = [article for article in load_knowledge(config.knowledge_path, include_drafts=True).articles
+              if existing is None or not existing.exists() or article.path.resolve() != existing.resolve()]
+    knowledge = load_knowledge(config.knowledge_path)
+    draft = draft_article(text, knowledge.vocabulary,
+                          frozenset(entry.id for article in others for entry in article.entries),
+                          frozenset(question for article in others for entry in article.entries
+                                    for question in entry.questions))
     notes: dict[str, str] = {}
     reviewed = None
-    if args.merge:
-        existing = Path(args.merge)
-        draft, notes, reviewed = merge(draft, existing.read_text(encoding="utf-8"), existing)
+    if existing is not None:
+        if not existing.exists():
+            raise KnowledgeError("the file to merge into does not exist", existing,
+                                 fix="correct the path, or use -o to write a new file")
+        old_text = read_text_file(existing, KnowledgeError, "file to merge into")
+        draft, notes, reviewed = merge(draft, old_text, existing)
     output = render(draft, source.name, notes, reviewed)
-    target = Path(args.output) if args.output else (Path(args.merge) if args.merge else None)
-    check_draft(output, target or source.with_suffix(".yaml"))
+    target = Path(args.output) if args.output else existing
+    check_draft(output, target or source.with_suffix(".yaml"), others)
     if target is None:
         sys.stdout.write(output)
     else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target == existing:
+            # The editor's file as it was, beside the merged one (its comments are not merged).
+            existing.with_name(existing.name + ".bak").write_text(old_text, encoding="utf-8")
         target.write_text(output, encoding="utf-8")
     report = [f"{source}: {draft.fmt}, title {draft.title!r}, {len(draft.sections)} sections: "
               + "; ".join(draft.sections),
@@ -159,18 +196,38 @@ def command_draft(args: argparse.Namespace, config: Config) -> int:
               if draft.disclaimer else "no disclaimer found in the article"]
     report += [f"review {entry_id}: {note}" for entry_id, note in notes.items()]
     if target is not None:
-        report.append(f"wrote {target}; it passes check; review it, then set `reviewed`")
+        kept = f" (the previous version is in {existing.name}.bak)" if target == existing else ""
+        report.append(f"wrote {target}{kept}; it passes check; review it, then set `reviewed`")
     print("\n".join(report), file=sys.stderr)
     return 0
 
 
-def check_draft(text: str, path: Path) -> None:
-    """A draft must pass the same checks as any knowledge file."""
+def read_article(path: Path) -> str:
+    """An article's text in any of the encodings `decode` knows; not binary, not empty."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeError("the article does not exist", path, fix="check the path") from None
+    except OSError as error:
+        raise KnowledgeError(f"cannot read the article ({error.strerror})", path, fix="check the path") from None
+    if is_binary(data):
+        raise KnowledgeError("the article is binary data (a PDF, Word document or image?), not text", path,
+                             fix="save or export it as plain text, Markdown or HTML first")
+    text = decode(data)
+    if not text.strip():
+        raise KnowledgeError("the article is empty", path, fix="name the file that holds the article's text")
+    return text
+
+
+def check_draft(text: str, path: Path, others: list[Article]) -> None:
+    """A draft must pass the same checks as any knowledge file, and not clash with the others."""
     article, errors = parse_article(parse_yaml(text, path, KnowledgeError), path)
     if article is not None:
         check_across_files([article], errors)
     if errors:
         raise KnowledgeErrors(errors)
+    if article is not None:
+        check_against([article], others)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from typing import Callable, TypeVar
 from .errors import KnowledgeError, KnowledgeErrors
 from .safety import RedFlag, parse_red_flags
 from .smalltalk import SmallTalk, parse_smalltalk
-from .vocabulary import (ARTICLE_KEYS, ARTICLE_VOCABULARY_SUFFIX, Vocabulary, combine_vocabularies,
+from .vocabulary import (ALL_KEYS, ARTICLE_KEYS, ARTICLE_VOCABULARY_SUFFIX, Vocabulary, combine_vocabularies,
                          parse_vocabulary, split_words)
 from .yamlfile import Checker, Mapping, Sequence, load_yaml
 
@@ -162,6 +162,67 @@ def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
     return tuple(items.item_lines) if isinstance(items, Sequence) else ()
 
 
+ARTICLE, VOCABULARY, ARTICLE_VOCABULARY, RED_FLAGS, SMALLTALK = (
+    "article", "vocabulary", "article vocabulary", "red flags", "small talk")
+_KIND_OF_NAME = {VOCABULARY_FILE: VOCABULARY, RED_FLAGS_FILE: RED_FLAGS, SMALLTALK_FILE: SMALLTALK}
+
+
+def kind_of_file(path: Path, data: object) -> str:
+    """What a knowledge file holds, told by its content (its top keys), else by its name."""
+    keys = set(data) if isinstance(data, dict) else set()
+    if "red_flags" in keys:
+        return RED_FLAGS
+    if "smalltalk" in keys:
+        return SMALLTALK
+    if keys & {"entries", "title", "source", "reviewed"}:
+        return ARTICLE
+    if keys and keys <= ALL_KEYS:
+        return ARTICLE_VOCABULARY if is_article_vocabulary(path) or keys <= ARTICLE_KEYS else VOCABULARY
+    if is_article_vocabulary(path):
+        return ARTICLE_VOCABULARY
+    return _KIND_OF_NAME.get(path.name, ARTICLE)
+
+
+def check_support_file(path: Path, data: object, kind: str) -> str:
+    """Validate one vocabulary, red flags or small talk file; a summary line when it is right."""
+    if kind == RED_FLAGS:
+        flags, errors = parse_red_flags(data, path)
+        summary = f"{len(flags)} red flags"
+    elif kind == SMALLTALK:
+        smalltalk, errors = parse_smalltalk(data, path)
+        summary = f"{len(smalltalk.intents)} small talk intents"
+    else:
+        vocabulary, errors = parse_vocabulary(data, path, ARTICLE_KEYS if kind == ARTICLE_VOCABULARY else ALL_KEYS)
+        summary = f"{len(vocabulary.synonyms)} synonyms"
+    if errors:
+        raise KnowledgeErrors(errors)
+    return f"ok: {kind} file, {summary}"
+
+
+def check_against(articles: list[Article], others: list[Article]) -> None:
+    """Ids and questions of `articles` must not clash with those of the other files (`others`
+    first, so a clash is reported in the file being checked, naming the other file)."""
+    errors: list[KnowledgeError] = []
+    check_across_files([*others, *articles], errors)
+    paths = {article.path for article in articles}
+    found = [error for error in errors if error.path in paths and "lists the related id" not in error.message]
+    if found:
+        raise KnowledgeErrors(found)
+
+
+def parse_article_files(folder: Path) -> list[Article]:
+    """The articles of a folder as far as they parse, for comparing another file with them."""
+    articles = []
+    for path in find_article_files(folder) if folder.is_dir() else []:
+        try:
+            article, _ = parse_article(load_yaml(path, KnowledgeError), path)
+        except KnowledgeError:
+            continue
+        if article is not None:
+            articles.append(article)
+    return articles
+
+
 def knowledge_folder(knowledge_path: Path) -> Path:
     """The folder of a knowledge path, which may name a folder or a single file."""
     return knowledge_path if knowledge_path.is_dir() else knowledge_path.parent
@@ -218,16 +279,19 @@ def check_across_files(articles: list[Article], errors: list[KnowledgeError]) ->
             if entry.id in seen_ids:
                 first = seen_ids[entry.id]
                 errors.append(KnowledgeError(
-                    f"the id {entry.id!r} is already used at {first.path.name}:{first.line_of('id')}",
-                    entry.path, entry.line_of("id"), fix="give one of them another id"))
+                    f"the id {entry.id!r} is already used at {first.path}:{first.line_of('id')}",
+                    entry.path, entry.line_of("id"),
+                    fix="give one of them another id" if first.path == entry.path else
+                    f"give this one another id, e.g. `{entry.path.stem}-{entry.id}`"))
             seen_ids.setdefault(entry.id, entry)
             for index, question in enumerate(entry.questions):
                 key = " ".join(split_words(question))
                 owner = owners.setdefault(key, entry)
                 if owner is not entry:
                     line = entry.question_lines[index] if index < len(entry.question_lines) else entry.line
+                    where = "" if owner.path == entry.path else f" (in {owner.path})"
                     errors.append(KnowledgeError(
-                        f"the question {question!r} is under both {owner.id!r} and {entry.id!r}",
+                        f"the question {question!r} is under both {owner.id!r}{where} and {entry.id!r}",
                         entry.path, line, fix="keep it under one entry"))
     for article in articles:
         for entry in article.entries:
@@ -277,7 +341,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
         errors.append(KnowledgeError("no knowledge files (*.yaml with entries) were found",
                                      knowledge_path, fix="add one, e.g. with `python -m bot draft`"))
     for path in files:
-        if len(path.stem.encode()) > MAX_FILE_NAME:
+        if len(path.stem.encode()) > MAX_FILE_NAME and knowledge_path.is_dir():
             errors.append(KnowledgeError(f"the file name is longer than {MAX_FILE_NAME} characters",
                                          path, fix="rename the file to something shorter"))
             continue
@@ -285,6 +349,13 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
             data = load_yaml(path, KnowledgeError)
         except KnowledgeError as error:
             errors.append(error)
+            continue
+        kind = kind_of_file(path, data)
+        if kind != ARTICLE and knowledge_path.is_dir():
+            name = {VOCABULARY: VOCABULARY_FILE, RED_FLAGS: RED_FLAGS_FILE, SMALLTALK: SMALLTALK_FILE}.get(
+                kind, f"<article>{ARTICLE_VOCABULARY_SUFFIX}")
+            errors.append(KnowledgeError(f"this is a {kind} file, not an article, and only {name} is read as one",
+                                         path, 1, fix=f"rename it to {name} or move it out of the folder"))
             continue
         article, found = parse_article(data, path)
         errors.extend(found)
