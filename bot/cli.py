@@ -12,11 +12,12 @@ from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
+from .explanation import Explanation, ExplainingResponder, candidates_json, explain
 from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, check_across_files, check_against, check_support_file,
                         find_article_files, kind_of_file, knowledge_folder, load_knowledge, parse_article,
                         parse_article_files)
 from .report import FORMATS, load_report
-from .responder import Reply, Responder
+from .responder import Responder
 from .store import Store
 from .terminal import render_text, run_chat
 from .yamlfile import is_binary, load_yaml, parse_yaml, read_text_file
@@ -26,31 +27,36 @@ def build_responder(config: Config) -> Responder:
     return Responder(load_knowledge(config.knowledge_path), config)
 
 
-def reply_json(reply: Reply) -> str:
-    """The stable contract of `ask --json`: one object a message, in this shape."""
+def reply_json(explanation: Explanation) -> str:
+    """The stable contract of `ask --json`: one object a message, in this shape; `candidates`
+    are the best entries with the matcher's figures, for any kind of reply."""
+    reply = explanation.reply
     return json.dumps({
         "kind": reply.kind,
         "id": reply.entry_id,
         "score": round(reply.score, 4),
         "suggestions": [suggestion.entry_id for suggestion in reply.suggestions],
         "text": reply.text,
+        "candidates": candidates_json(explanation.match),
     }, ensure_ascii=False)
 
 
 def command_ask(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
-    if args.text == ["-"]:
-        for line in sys.stdin:
-            reply = responder.respond(line.rstrip("\n"))
-            print(reply_json(reply) if args.json else render_text(reply) + "\n", flush=True)
-        return 0
-    reply = responder.respond(" ".join(args.text))
-    print(reply_json(reply) if args.json else render_text(reply))
+    texts = (line.rstrip("\n") for line in sys.stdin) if args.text == ["-"] else [" ".join(args.text)]
+    for text in texts:
+        if args.json:
+            print(reply_json(explain(responder, text)), flush=True)
+        else:
+            print(render_text(responder.respond(text)) + ("\n" if args.text == ["-"] else ""), flush=True)
     return 0
 
 
 def command_chat(args: argparse.Namespace, config: Config) -> int:
-    run_chat(build_responder(config), input, print)
+    if args.debug:
+        run_chat(ExplainingResponder(load_knowledge(config.knowledge_path), config, print), input, print)
+    else:
+        run_chat(build_responder(config), input, print)
     return 0
 
 
@@ -121,12 +127,17 @@ def check_file(path: Path, config: Config) -> str:
     folder = knowledge_folder(path)
     support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
     knowledge = load_knowledge(path, support, include_drafts=True)
+    article = knowledge.articles[0]
     configured = knowledge_folder(config.knowledge_path)
-    others = [article for article in parse_article_files(configured) if article.path.resolve() != path.resolve()]
+    # A configured article of the same file name or title is the one this file is a version of.
+    versions = [other for other in parse_article_files(configured)
+                if other.path.resolve() == path.resolve() or other.path.name == path.name or other.title == article.title]
+    others = [other for other in parse_article_files(configured) if other not in versions]
     check_against(list(knowledge.articles), others)
-    drafts = " (a draft, not served until reviewed)" if knowledge.articles[0].reviewed is None else ""
-    compared = f", no clash with the {len(others)} articles in {configured}" if others else ""
-    return f"ok: {len(knowledge.entries)} entries{drafts} in {path}{compared}"
+    drafts = " (a draft, not served until reviewed)" if article.reviewed is None else ""
+    compared = f", no clash with the {len(others)} other articles in {configured}" if others else ""
+    version = "".join(f", a version of {other.path}" for other in versions if other.path.resolve() != path.resolve())
+    return f"ok: {len(knowledge.entries)} entries{drafts} in {path}{version}{compared}"
 
 
 def command_eval(args: argparse.Namespace, config: Config) -> int:
@@ -162,8 +173,11 @@ def command_draft(args: argparse.Namespace, config: Config) -> int:
     source = Path(args.article)
     text = read_article(source)
     existing = Path(args.merge) if args.merge else None
+    # The merged file's own ids are no clash; nor are those of a configured file it is a copy of.
+    old_title = read_title(existing) if existing is not None and existing.exists() else None
     others = [article for article in load_knowledge(config.knowledge_path, include_drafts=True).articles
-              if existing is None or not existing.exists() or article.path.resolve() != existing.resolve()]
+              if existing is None or not existing.exists()
+              or (article.path.resolve() != existing.resolve() and article.title != old_title)]
     knowledge = load_knowledge(config.knowledge_path)
     draft = draft_article(text, knowledge.vocabulary,
                           frozenset(entry.id for article in others for entry in article.entries),
@@ -202,6 +216,15 @@ def command_draft(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def read_title(path: Path) -> str | None:
+    """The title of a knowledge file, if it has one that can be read."""
+    try:
+        data = load_yaml(path, KnowledgeError)
+    except KnowledgeError:
+        return None
+    return str(data.get("title")) if isinstance(data, dict) and data.get("title") else None
+
+
 def read_article(path: Path) -> str:
     """An article's text in any of the encodings `decode` knows; not binary, not empty."""
     try:
@@ -235,7 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="config file (default: config.yaml if present)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the Telegram bot (terminal chat without a token)")
-    commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--debug", action="store_true",
+                      help="show before each reply the best entries, their scores and why")
     ask = commands.add_parser("ask", help="print the reply to one message")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
     ask.add_argument("text", nargs="+", help="the message, or - for one message per line of stdin")
