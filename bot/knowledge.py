@@ -236,6 +236,14 @@ def find_article_files(knowledge_path: Path) -> list[Path]:
                   if path.name not in SUPPORT_FILES and not is_article_vocabulary(path))
 
 
+def knowledge_files(knowledge_path: Path) -> set[Path]:
+    """Every file the knowledge is read from: articles, their own vocabularies, support files."""
+    folder = knowledge_folder(knowledge_path)
+    articles = find_article_files(knowledge_path)
+    return ({*articles, *(article_vocabulary_path(path) for path in articles),
+             *folder.glob("*" + ARTICLE_VOCABULARY_SUFFIX), *(folder / name for name in SUPPORT_FILES)})
+
+
 def is_article_vocabulary(path: Path) -> bool:
     return path.name.endswith(ARTICLE_VOCABULARY_SUFFIX)
 

@@ -47,6 +47,7 @@ _CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his
 # A word most of an article's entries use names its subject ("heel" and "bursitis" in an article
 # on heel bursitis): at least this share of them, and at least two.
 _SUBJECT_SHARE = 0.5
+_SUBJECT_SPECIFICITY = 0.5
 
 
 class Stems(list):
@@ -263,7 +264,9 @@ class Matcher:
             title = frozenset(self.normaliser.normalise(article.title)) - self._question_stems
             needed = max(2, math.ceil(_SUBJECT_SHARE * len(stems_of_entries))) if len(stems_of_entries) > 1 else 1
             counts = Counter(stem for stems in stems_of_entries for stem in stems)
-            identity = title | {stem for stem, count in counts.items() if count >= needed}
+            # Everyday words ("night", "water") run through an article without naming its subject.
+            identity = title | {stem for stem, count in counts.items() if count >= needed
+                                and specificity(self.normaliser.word_of_stem.get(stem, stem)) >= _SUBJECT_SPECIFICITY}
             self._titles.append(title)
             self._identity.append(frozenset(identity - self._question_stems))
             subject.update(identity)
