@@ -13,9 +13,10 @@ from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .explanation import Explanation, ExplainingResponder, candidates_json, explain
-from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, check_across_files, check_against, check_support_file,
+from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, Knowledge, check_across_files, check_against, check_support_file,
                         find_article_files, kind_of_file, knowledge_folder, load_knowledge, parse_article,
                         parse_article_files)
+from .matcher import Matcher
 from .report import FORMATS, load_report
 from .responder import Responder
 from .store import Store
@@ -115,7 +116,20 @@ def check_folder(path: Path, config: Config) -> str:
     files = ", ".join(str(file) for file in find_article_files(path))
     drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
     note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
-    return f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}"
+    warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge)]
+    return f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}" + "".join(warnings)
+
+
+def same_reading_warnings(knowledge: Knowledge) -> list[str]:
+    """Questions of two entries that the matcher reads alike: it cannot tell which is meant."""
+    lines = []
+    for first_id, first_index, second_id, second_index in Matcher(knowledge).same_readings():
+        first, second = knowledge.entries[first_id], knowledge.entries[second_id]
+        line = second.question_lines[second_index] if second_index < len(second.question_lines) else second.line
+        lines.append(f"{second.path}:{line}: {second.questions[second_index]!r} ({second_id}) reads the same as "
+                     f"{first.questions[first_index]!r} ({first_id}) once typos, synonyms and little words are "
+                     "set aside. Fix: reword one so the entries differ")
+    return lines
 
 
 def check_file(path: Path, config: Config) -> str:

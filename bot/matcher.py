@@ -297,6 +297,19 @@ class Matcher:
                     conflicts.add(stem)
         return tuple(sorted(conflicts))
 
+    def same_readings(self) -> list[tuple[str, int, str, int]]:
+        """Questions of different entries that read the same once normalised ("what are the glutes"
+        and "what is the glute muscle for"): (entry id, question index) pairs, for `check` to warn."""
+        first: dict[str, tuple[int, int]] = {}
+        found = []
+        for entry_index, entry_id in enumerate(self._entry_ids):
+            start = self._entry_phrasings[entry_index]
+            for offset, text in enumerate(self._texts[start:self._entry_phrasings[entry_index + 1]]):
+                owner = first.setdefault(text, (entry_index, offset))
+                if owner[0] != entry_index:
+                    found.append((self._entry_ids[owner[0]], owner[1], entry_id, offset))
+        return found
+
     def _says_a_whole_question(self, entry: int, stems: set[str]) -> bool:
         """The message holds every word (two or more) of one of the entry's questions."""
         for text in self._texts[self._entry_phrasings[entry]:self._entry_phrasings[entry + 1]]:

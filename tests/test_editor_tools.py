@@ -158,3 +158,17 @@ def test_merge_into_the_shipped_file_keeps_all_its_entries(tmp_path: Path) -> No
     assert ids[:len(original)] == original
     assert "this section is no longer in the article" in shipped.read_text()
     assert (tmp_path / "gluteal-cramps.yaml.bak").read_text() == (KNOWLEDGE / "gluteal-cramps.yaml").read_text()
+
+
+def test_check_warns_of_questions_the_matcher_reads_alike(tmp_path: Path) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    article = folder / "gluteal-cramps.yaml"
+    article.write_text(article.read_text().replace("      - what should i eat to avoid cramps\n",
+                                                   "      - what should i eat to avoid cramps\n      - how much h2o a day\n"))
+    line = next(n for n, row in enumerate(article.read_text().splitlines(), 1) if "how much h2o a day" in row)
+    result = run_bot("check", str(folder))
+    assert result.returncode == 0
+    assert (f"warning: {article}:{line}: 'how much h2o a day' (diet) reads the same as 'how much water a day' "
+            "(hydration) once typos, synonyms and little words are set aside. Fix: reword one so the entries "
+            "differ") in result.stdout.splitlines()
