@@ -13,7 +13,8 @@ from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .explanation import Explanation, ExplainingResponder, candidates_json, explain
-from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, Knowledge, check_across_files, check_against, check_support_file,
+from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, Knowledge, check_across_files, check_against,
+                        check_support_file,
                         find_article_files, kind_of_file, knowledge_folder, load_knowledge, parse_article,
                         parse_article_files)
 from .matcher import Matcher
@@ -117,7 +118,8 @@ def check_folder(path: Path, config: Config) -> str:
     drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
     note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
     warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge)]
-    return f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}" + "".join(warnings)
+    summary = f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}"
+    return summary + "".join(warnings)
 
 
 def same_reading_warnings(knowledge: Knowledge) -> list[str]:
@@ -145,7 +147,8 @@ def check_file(path: Path, config: Config) -> str:
     configured = knowledge_folder(config.knowledge_path)
     # A configured article of the same file name or title is the one this file is a version of.
     versions = [other for other in parse_article_files(configured)
-                if other.path.resolve() == path.resolve() or other.path.name == path.name or other.title == article.title]
+                if other.path.resolve() == path.resolve() or other.path.name == path.name
+                or other.title == article.title]
     others = [other for other in parse_article_files(configured) if other not in versions]
     check_against(list(knowledge.articles), others)
     drafts = " (a draft, not served until reviewed)" if article.reviewed is None else ""

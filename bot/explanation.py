@@ -79,7 +79,8 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
                                                           if match.in_domain else
                                                           "no word of any article's subject")))
     lines.append(_check(match.coverage >= settings.min_coverage,
-                        f"the knowledge knows {match.coverage:.2f} of the message (min_coverage {settings.min_coverage})"))
+                        f"the knowledge knows {match.coverage:.2f} of the message "
+                        f"(min_coverage {settings.min_coverage})"))
     if not match.candidates:
         return lines + ["candidates: none share a word with the message"]
     lines.append("candidates:")
@@ -96,7 +97,8 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
     rivals = [candidate for candidate in match.candidates[1:] if best.score - candidate.score < settings.answer_margin]
     unlinked = [rival.entry_id for rival in rivals if rival.entry_id not in related]
     lines += [
-        _check(best.score >= settings.answer_score, f"best score {best.score:.2f} (answer_score {settings.answer_score})"),
+        _check(best.score >= settings.answer_score,
+               f"best score {best.score:.2f} (answer_score {settings.answer_score})"),
         _check(best.coverage >= settings.min_entry_coverage,
                f"the best entry explains {best.coverage:.2f} of the message (min_entry_coverage "
                f"{settings.min_entry_coverage})" + (f"; {', '.join(best.conflicts)} names another subject"

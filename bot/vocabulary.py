@@ -181,7 +181,8 @@ def _word_table(checker: Checker, root: Mapping, key: str, example: str) -> dict
     return words
 
 
-def parse_vocabulary(data: object, path: Path, keys: frozenset[str] = ALL_KEYS) -> tuple[Vocabulary, list[KnowledgeError]]:
+def parse_vocabulary(data: object, path: Path,
+                     keys: frozenset[str] = ALL_KEYS) -> tuple[Vocabulary, list[KnowledgeError]]:
     """The vocabulary in a file; an article's own file may hold only `ARTICLE_KEYS`."""
     checker = Checker(path, KnowledgeError)
     root = checker.mapping(data, 1, "the vocabulary file")
