@@ -20,13 +20,13 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import SUPPORT_FILES
+from bot.knowledge import RED_FLAGS_FILE, SMALLTALK_FILE, VOCABULARY_FILE
 
 PARTS = [
     "ankle", "knee", "hip", "shoulder", "elbow", "wrist", "neck", "calf", "thigh", "foot", "hand",
-    "jaw", "heel", "toe", "finger", "hamstring", "groin", "shin", "rib", "forearm", "achilles",
+    "jaw", "heel", "toe", "finger", "hamstring", "midfoot", "shin", "rib", "forearm", "achilles",
     "thumb", "collarbone", "kneecap", "instep", "arch", "upper back", "lower back", "tailbone",
-    "biceps", "triceps", "quadriceps", "sole", "palm", "breastbone", "shoulder blade", "big toe",
+    "biceps", "triceps", "quadriceps", "sole", "palm", "forefoot", "shoulder blade", "big toe",
     "pinky", "spine", "pelvis",
 ]
 CONDITIONS = [
@@ -163,10 +163,16 @@ def make_articles(entries: int, seed: int = 7) -> list[dict]:
     return articles
 
 
+# The shipped files every library shares: language, red flags, small talk. Not not-covered.yaml,
+# which lists what the shipped article lacks (its strains, bursitis and leg cramps are this
+# library's subjects).
+SHARED_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
+
+
 def write_library(folder: Path, entries: int, shipped: Path, seed: int = 7) -> Path:
-    """A knowledge folder of articles with `entries` entries in all, and the shipped support files."""
+    """A knowledge folder of articles with `entries` entries in all, and the shipped shared files."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in SUPPORT_FILES:
+    for name in SHARED_FILES:
         shutil.copy(shipped / name, folder / name)
     for article in make_articles(entries, seed):
         path = folder / f"{slug(article['title'])}.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,13 +14,13 @@ from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .explanation import Explanation, ExplainingResponder, candidates_json, explain
-from .knowledge import (ARTICLE, VOCABULARY_FILE, Article, Knowledge, check_across_files, check_against,
-                        check_support_file,
-                        find_article_files, kind_of_file, knowledge_folder, load_knowledge, parse_article,
-                        parse_article_files)
+from .knowledge import (ARTICLE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge, check_across_files,
+                        check_against, check_support_file, find_article_files, kind_of_file, knowledge_folder,
+                        load_knowledge, parse_article, parse_article_files)
 from .matcher import Matcher
 from .report import FORMATS, load_report
 from .responder import Responder
+from .safety import failing_examples, parse_red_flags
 from .store import Store
 from .terminal import render_text, run_chat
 from .yamlfile import is_binary, load_yaml, parse_yaml, read_text_file
@@ -55,7 +56,7 @@ def command_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def command_chat(args: argparse.Namespace, config: Config) -> int:
-    if args.debug:
+    if args.explain:
         run_chat(ExplainingResponder(load_knowledge(config.knowledge_path), config, print), input, print)
     else:
         run_chat(build_responder(config), input, print)
@@ -76,8 +77,7 @@ def command_run(args: argparse.Namespace, config: Config) -> int:
     from .telegram_bot import run_telegram  # the only module that imports telegram
 
     store = open_store(config) if config.store.enabled else None
-    run_telegram(responder, config, token, store)
-    return 0
+    return run_telegram(responder, config, token, store)
 
 
 def open_store(config: Config) -> Store:
@@ -114,11 +114,18 @@ def check_folder(path: Path, config: Config) -> str:
     # A folder without its own vocabulary is checked against the configured support files.
     support = path if (knowledge_folder(path) / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
     knowledge = load_knowledge(path, support, include_drafts=True)
+    # Each red flag's examples must raise it and its near misses must not: rules and examples
+    # are reviewed together.
+    failing = failing_examples(knowledge.red_flags, knowledge.vocabulary, support / RED_FLAGS_FILE)
+    if failing:
+        raise KnowledgeErrors(failing)
     files = ", ".join(str(file) for file in find_article_files(path))
     drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
     note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
+    examples = sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
     warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge)]
-    summary = f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags in {files}"
+    summary = (f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
+               f"({examples} examples pass) in {files}")
     return summary + "".join(warnings)
 
 
@@ -137,9 +144,17 @@ def same_reading_warnings(knowledge: Knowledge) -> list[str]:
 def check_file(path: Path, config: Config) -> str:
     """One file, told apart by its content: an article is also checked against the configured
     knowledge (ids and questions used twice name both files); a support file on its own."""
-    kind = kind_of_file(path, load_yaml(path, KnowledgeError))
+    data = load_yaml(path, KnowledgeError)
+    kind = kind_of_file(path, data)
     if kind != ARTICLE:
-        return f"{check_support_file(path, load_yaml(path, KnowledgeError), kind)} in {path}"
+        summary = check_support_file(path, data, kind)
+        if kind == RED_FLAGS:
+            # Its examples are read with the configured vocabulary, as the bot reads messages.
+            vocabulary = load_knowledge(config.knowledge_path, include_drafts=True).vocabulary
+            failing = failing_examples(parse_red_flags(data, path)[0], vocabulary, path)
+            if failing:
+                raise KnowledgeErrors(failing)
+        return f"{summary} in {path}"
     folder = knowledge_folder(path)
     support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
     knowledge = load_knowledge(path, support, include_drafts=True)
@@ -161,9 +176,10 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
     path = Path(args.file)
     cases = load_cases(path)
-    check_expectations(cases, set(responder.knowledge.entries), path)
+    check_expectations(cases, set(responder.knowledge.entries),
+                       {flag.id for flag in responder.knowledge.red_flags}, path)
     report = evaluate(responder, cases)
-    print(f"{path}: {len(cases)} cases")
+    print(f"{path}: {sum(len(run) for run in cases)} messages")
     print("\n".join(report.lines()))
     bounds = [
         ("correct", report.correct, args.min_correct, True),
@@ -273,10 +289,12 @@ def check_draft(text: str, path: Path, others: list[Article]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--config", type=Path, help="config file (default: config.yaml if present)")
+    parser.add_argument("--debug", action="store_true",
+                        help="log at DEBUG and show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the Telegram bot (terminal chat without a token)")
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
-    chat.add_argument("--debug", action="store_true",
+    chat.add_argument("--debug", dest="explain", action="store_true",
                       help="show before each reply the best entries, their scores and why")
     ask = commands.add_parser("ask", help="print the reply to one message")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
@@ -326,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
-        configure_logging(config.log_level)
+        configure_logging("DEBUG" if args.debug else config.log_level)
         return COMMANDS[args.command](args, config)
     except BotError as error:
         print(error, file=sys.stderr)
@@ -335,3 +353,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback, unless asked for
+        if args.debug:
+            raise
+        print(without_token(f"{type(error).__name__}: {error}. Run with --debug for the details."),
+              file=sys.stderr)
+        return 2
+
+
+def without_token(text: str) -> str:
+    """The text with the bot token, if set, blanked out: an error message may quote it."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    return text.replace(token, "<token>") if token else text

@@ -29,6 +29,9 @@ DEFAULT_CRISIS = (
     "act on these thoughts, call your local emergency number (112, 911 or 999) now. You can also "
     "reach a crisis line any time: call or text 988 in the US and Canada, call Samaritans on "
     "116 123 in the UK and Ireland, or find a line near you at findahelpline.com.")
+DEFAULT_SIGN_NOTE = (
+    "If this is happening to you or someone with you now, call your local emergency number "
+    "(112, 911 or 999) or go to the nearest emergency department.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Texts:
     disclaimer: str = DEFAULT_DISCLAIMER
     emergency: str = DEFAULT_EMERGENCY
     crisis: str = DEFAULT_CRISIS
+    sign_note: str = DEFAULT_SIGN_NOTE
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,12 @@ from .vocabulary import split_words
 
 @dataclass(frozen=True)
 class Explanation:
+    """A reply and the match behind it; `uncovered`: the topic not-covered.yaml says no article
+    covers, when the message asks about one (it is declined before matching)."""
+
     reply: Reply
     match: Match
+    uncovered: str | None = None
 
 
 def match_of(responder: Responder, text: str) -> Match:
@@ -28,9 +32,14 @@ def match_of(responder: Responder, text: str) -> Match:
     return responder.matcher.match_stems(responder.matcher.stems_of(words))
 
 
+def uncovered_of(responder: Responder, text: str) -> str | None:
+    found = responder.knowledge.scope.find_uncovered(text[:MAX_MESSAGE_CHARS], responder.knowledge.vocabulary)
+    return found.topic if found else None
+
+
 def explain(responder: Responder, text: str) -> Explanation:
     """The reply to a message, and the match the responder decided it from."""
-    return Explanation(responder.respond(text), match_of(responder, text))
+    return Explanation(responder.respond(text), match_of(responder, text), uncovered_of(responder, text))
 
 
 class ExplainingResponder(Responder):
@@ -44,7 +53,8 @@ class ExplainingResponder(Responder):
         reply = super().respond(text)
         match = match_of(self, text)
         related = self.knowledge.entries[match.best.entry_id].related if match.best else ()
-        self.write("\n".join(f"  [debug] {line}" for line in describe(Explanation(reply, match),
+        explanation = Explanation(reply, match, uncovered_of(self, text))
+        self.write("\n".join(f"  [debug] {line}" for line in describe(explanation,
                                                                        self.config.matching, related)))
         return reply
 
@@ -82,7 +92,9 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
                         f"the knowledge knows {match.coverage:.2f} of the message "
                         f"(min_coverage {settings.min_coverage})"))
     if not match.candidates:
-        return lines + ["candidates: none share a word with the message"]
+        lines.append("candidates: none share a word with the message")
+        return lines + ([f"why: it asks about {explanation.uncovered!r}, which not-covered.yaml says no article "
+                         "covers"] if explanation.uncovered else [])
     lines.append("candidates:")
     best = match.candidates[0]
     for rank, candidate in enumerate(match.candidates, 1):
@@ -90,6 +102,9 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
         conflicts = f"  other subject: {', '.join(candidate.conflicts)}" if candidate.conflicts else ""
         lines.append(f"  {rank}. {candidate.entry_id:<28} score {candidate.score:.2f}  coverage "
                      f"{candidate.coverage:.2f}  recall {candidate.recall:.2f}{behind}{conflicts}")
+    if reply.kind == FALLBACK and explanation.uncovered:
+        return lines + [f"why: it asks about {explanation.uncovered!r}, which not-covered.yaml says no article "
+                        "covers; that is declined before matching"]
     if reply.kind == FALLBACK:
         lines.append(_check(best.score >= settings.clarify_score,
                             f"best score {best.score:.2f} (clarify_score {settings.clarify_score})"))

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .errors import KnowledgeError, KnowledgeErrors
-from .safety import RedFlag, parse_red_flags
+from .safety import RedFlags, parse_red_flags
+from .scope import Scope, parse_scope
 from .smalltalk import SmallTalk, parse_smalltalk
 from .vocabulary import (ALL_KEYS, ARTICLE_KEYS, ARTICLE_VOCABULARY_SUFFIX, Vocabulary, combine_vocabularies,
                          parse_vocabulary, split_words)
@@ -25,8 +26,10 @@ TOPICS = {
 VOCABULARY_FILE = "vocabulary.yaml"
 RED_FLAGS_FILE = "red-flags.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
+# Optional: what the articles do not cover.
+NOT_COVERED_FILE = "not-covered.yaml"
 # Files in the knowledge folder that are not articles.
-SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE)
+SUPPORT_FILES = (VOCABULARY_FILE, RED_FLAGS_FILE, SMALLTALK_FILE, NOT_COVERED_FILE)
 T = TypeVar("T")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Telegram's button data is at most 64 bytes and carries a version and an action besides the id,
@@ -78,8 +81,9 @@ class Article:
 class Knowledge:
     articles: tuple[Article, ...]
     vocabulary: Vocabulary
-    red_flags: tuple[RedFlag, ...]
+    red_flags: RedFlags
     smalltalk: SmallTalk
+    scope: Scope = Scope()
     entries: dict[str, Entry] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -162,9 +166,10 @@ def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
     return tuple(items.item_lines) if isinstance(items, Sequence) else ()
 
 
-ARTICLE, VOCABULARY, ARTICLE_VOCABULARY, RED_FLAGS, SMALLTALK = (
-    "article", "vocabulary", "article vocabulary", "red flags", "small talk")
-_KIND_OF_NAME = {VOCABULARY_FILE: VOCABULARY, RED_FLAGS_FILE: RED_FLAGS, SMALLTALK_FILE: SMALLTALK}
+ARTICLE, VOCABULARY, ARTICLE_VOCABULARY, RED_FLAGS, SMALLTALK, NOT_COVERED = (
+    "article", "vocabulary", "article vocabulary", "red flags", "small talk", "not-covered")
+_KIND_OF_NAME = {VOCABULARY_FILE: VOCABULARY, RED_FLAGS_FILE: RED_FLAGS, SMALLTALK_FILE: SMALLTALK,
+                 NOT_COVERED_FILE: NOT_COVERED}
 
 
 def kind_of_file(path: Path, data: object) -> str:
@@ -174,6 +179,8 @@ def kind_of_file(path: Path, data: object) -> str:
         return RED_FLAGS
     if "smalltalk" in keys:
         return SMALLTALK
+    if "not_covered" in keys:
+        return NOT_COVERED
     if keys & {"entries", "title", "source", "reviewed"}:
         return ARTICLE
     if keys and keys <= ALL_KEYS:
@@ -184,13 +191,16 @@ def kind_of_file(path: Path, data: object) -> str:
 
 
 def check_support_file(path: Path, data: object, kind: str) -> str:
-    """Validate one vocabulary, red flags or small talk file; a summary line when it is right."""
+    """Validate one vocabulary, red flags, small talk or not-covered file; a summary line when right."""
     if kind == RED_FLAGS:
         flags, errors = parse_red_flags(data, path)
         summary = f"{len(flags)} red flags"
     elif kind == SMALLTALK:
         smalltalk, errors = parse_smalltalk(data, path)
         summary = f"{len(smalltalk.intents)} small talk intents"
+    elif kind == NOT_COVERED:
+        scope, errors = parse_scope(data, path)
+        summary = f"{len(scope.uncovered)} topics not covered"
     else:
         vocabulary, errors = parse_vocabulary(data, path, ARTICLE_KEYS if kind == ARTICLE_VOCABULARY else ALL_KEYS)
         summary = f"{len(vocabulary.synonyms)} synonyms"
@@ -343,6 +353,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
     vocabulary = load_support(VOCABULARY_FILE, parse_vocabulary)
     red_flags = load_support(RED_FLAGS_FILE, parse_red_flags)
     smalltalk = load_support(SMALLTALK_FILE, parse_smalltalk)
+    scope = load_support(NOT_COVERED_FILE, parse_scope) if (folder / NOT_COVERED_FILE).exists() else Scope()
     articles: list[Article] = []
     files = find_article_files(knowledge_path)
     if not files:
@@ -360,7 +371,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
             continue
         kind = kind_of_file(path, data)
         if kind != ARTICLE and knowledge_path.is_dir():
-            name = {VOCABULARY: VOCABULARY_FILE, RED_FLAGS: RED_FLAGS_FILE, SMALLTALK: SMALLTALK_FILE}.get(
+            name = {kind: name for name, kind in _KIND_OF_NAME.items()}.get(
                 kind, f"<article>{ARTICLE_VOCABULARY_SUFFIX}")
             errors.append(KnowledgeError(f"this is a {kind} file, not an article, and only {name} is read as one",
                                          path, 1, fix=f"rename it to {name} or move it out of the folder"))
@@ -380,7 +391,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
     if errors:
         raise KnowledgeErrors(errors)
     combined, _ = combine_vocabularies(vocabulary, [article.vocabulary for article in served])
-    return Knowledge(tuple(_without_links_to(served, articles)), combined, tuple(red_flags), smalltalk)
+    return Knowledge(tuple(_without_links_to(served, articles)), combined, red_flags, smalltalk, scope)
 
 
 def _without_links_to(served: list[Article], articles: list[Article]) -> list[Article]:

@@ -42,6 +42,8 @@ _FUZZY_LIMIT = 128
 # Entries a match reports, best first: enough for "Did you mean" and inline search.
 _CANDIDATES = 5
 _MIN_SPLIT_PART = 3
+# Word caches are bounded: a bot that runs for months sees endless new words.
+_CACHE_SIZE = 50_000
 # Little words that join a word to the one it qualifies ("cramp in my calf").
 _CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his", "her", "their"})
 # A word most of an article's entries use names its subject ("heel" and "bursitis" in an article
@@ -108,8 +110,11 @@ class Normaliser:
         self._stemmer = snowballstemmer.stemmer("english")
         self._repairs: dict[str, list[str]] = {}
         self._stems: dict[str, str] = {}
-        # The first word seen for each stem, to look up how common the word is in English.
+        # The first word of the knowledge base seen for each stem, to look up how common the word
+        # is in English. Learnt only while the index is built, so a message never changes how a
+        # later one is scored.
         self.word_of_stem: dict[str, str] = {}
+        self.learning = True
 
     def normalise(self, text: str) -> list[str]:
         """The stems of a message, in order, question words kept and stop words dropped."""
@@ -128,8 +133,12 @@ class Normaliser:
                 continue
             stem = self._stems.get(word)
             if stem is None:
-                stem = self._stems[word] = self._stemmer.stemWord(word)
-                self.word_of_stem.setdefault(stem, word)
+                stem = self._stemmer.stemWord(word)
+                if self.learning:
+                    self.word_of_stem.setdefault(stem, word)
+                if len(self._stems) >= _CACHE_SIZE:
+                    self._stems.clear()
+                self._stems[word] = stem
             stems.append(stem)
         return stems
 
@@ -137,6 +146,8 @@ class Normaliser:
         """A misspelt word as the known word(s) it most likely is; unknown words stay as they are."""
         cached = self._repairs.get(word)
         if cached is None:
+            if len(self._repairs) >= _CACHE_SIZE:
+                self._repairs.clear()
             cached = self._repairs[word] = self._find_repair(word)
         return cached
 
@@ -243,6 +254,7 @@ class Matcher:
                 entry_postings[stem].append(entry_index)
         self._entry_postings = {stem: np.frombuffer(indices, dtype=np.int32).copy()
                                 for stem, indices in entry_postings.items()}
+        self.normaliser.learning = False
 
     def _find_subjects(self, knowledge: Knowledge) -> None:
         """The words that say what the knowledge is about, found in the knowledge itself.

@@ -5,12 +5,14 @@ Pure and synchronous: a message in, a Reply out. Every channel renders the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from .config import Config
+from .conversation import Conversation
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
-from .safety import find_red_flag
+from .questions import split_questions
 from .vocabulary import split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
@@ -19,12 +21,40 @@ KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK)
 HEALTH_KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT)
 # A message longer than this is not read whole: matching a page of text helps nobody.
 MAX_MESSAGE_CHARS = 4096
+# A reply answers at most this many questions of one message.
+_MOST_ANSWERS = 2
+# Picking from a "Did you mean": "2", "the first one", "yes the second please".
+_ORDINALS = {"1": 1, "first": 1, "1st": 1, "2": 2, "two": 2, "second": 2, "2nd": 2, "3": 3,
+             "three": 3, "third": 3, "3rd": 3, "4": 4, "four": 4, "fourth": 4, "5": 5, "five": 5, "fifth": 5,
+             "last": 0}
+_YES = frozenset({"yes", "yeah", "yep", "yup", "ya", "y", "sure", "correct", "right", "exactly", "thats it"})
+_PICK_WORDS = frozenset({"the", "number", "no", "option", "choice", "please", "pls", "plz", "ok", "okay", "i",
+                         "mean", "meant", "want", "that", "that's", "thats", "it", "is", "one", "yes", "yeah",
+                         "yep", "yup", "ya", "y", "sure", "correct", "right", "exactly", "pick", "go", "with",
+                         "a", "about", "what", "whats", "what's", "tell", "me", "so", "and", "id", "like",
+                         "thanks", "thank", "you"})
+_LONGEST_PICK = 7
+# A question without a subject is read as about the conversation's subject only if every word of
+# it is known and it points back: a referring word, or a very short follow-up ("why?").
+_ALL_KNOWN = 0.99
+_SHORT_FOLLOW_UP = 3
+_REFERRING = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these",
+                        "those", "the", "then", "and", "also", "what about", "about"})
 
 
 @dataclass(frozen=True)
 class Suggestion:
     entry_id: str
     title: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A second answer in one reply, when a message asks two things."""
+
+    entry_id: str
+    heading: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -42,11 +72,19 @@ class Reply:
     disclaimer: str = ""
     red_flag: str | None = None
     topics: tuple[str, ...] = field(default=(), repr=False)
+    conversation: Conversation = field(default=Conversation(), repr=False)
+    more: tuple[Section, ...] = ()
+
+    @property
+    def entry_ids(self) -> tuple[str, ...]:
+        return ((self.entry_id,) if self.entry_id else ()) + tuple(section.entry_id for section in self.more)
 
     @property
     def text(self) -> str:
         """The whole reply as plain text, disclaimer last."""
         parts = [self.heading, self.body]
+        for section in self.more:
+            parts += [section.heading, section.body]
         if self.suggestions:
             parts.append("\n".join(f"- {suggestion.title}" for suggestion in self.suggestions))
         if self.show_topics and self.topics:
@@ -65,36 +103,177 @@ class Responder:
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
+        question_stems = frozenset(self.matcher.stems_of(sorted(knowledge.vocabulary.question_words)))
+        self._question_stems = question_stems
+        # What each article is about, in stems: a follow-up ("and at night?") or a question at
+        # the end of a story ("what could be causing this?") is read as about it.
+        self._subjects = {article.key: tuple(stem for stem in dict.fromkeys(
+            self.matcher.stems_of(split_words(article.title))) if stem not in question_stems)
+            for article in knowledge.articles}
+        self._subject_stems = frozenset(stem for stems in self._subjects.values() for stem in stems)
+        self._known_content = frozenset(stem for stem in self.matcher.stems_of(sorted(
+            {word for entry in knowledge.entries.values() for q in entry.questions for word in split_words(q)}))
+            if stem not in question_stems)
+        # A word that at most two entries use names a thing rather than a question's intent.
+        self._rare_weight = math.log(1 + len(knowledge.entries) / 2)
+        self._article_of = {entry.id: article.key for article in knowledge.articles for entry in article.entries}
+        self._topic_names = {" ".join(split_words(label)): topic for topic, label in TOPICS.items()}
 
-    def respond(self, text: str) -> Reply:
+    def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
+        """The reply to a message; `conversation` is what this chat was told last, if recent."""
         text = text[:MAX_MESSAGE_CHARS]
-        urgent = self._urgent(text)
-        if urgent is not None:
-            return urgent
+        conversation = conversation or Conversation()
+        safety = self.knowledge.red_flags.assess(text, self.knowledge.vocabulary)
+        if safety.flag is not None:
+            texts = self.config.texts
+            body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency
+            return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer)
+        reply = self._respond_calmly(text, conversation)
+        if safety.mentioned is not None:
+            # A question about a sign ("what are the signs of a stroke"): the usual reply, and
+            # what to do if it is happening after all.
+            reply = replace(reply, body=f"{reply.body}\n\n{self.config.texts.sign_note}",
+                            kind=FALLBACK if reply.kind == SMALLTALK else reply.kind,
+                            disclaimer=self.config.texts.disclaimer)
+        return reply
+
+    def _respond_calmly(self, text: str, conversation: Conversation) -> Reply:
         words = split_words(text)
         if not words:
-            return self._fallback("I didn't catch a question there.")
+            return self._fallback("I didn't catch a question there.", conversation)
+        picked = self._pick_suggestion(words, conversation)
+        if picked is not None:
+            return self.answer(picked)
         intent = self.knowledge.smalltalk.find_intent(words)
         if intent is not None:
-            return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
-        return self._decide_match(self._match_words(words))
+            return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics,
+                         conversation=conversation)
+        uncovered = self.knowledge.scope.find_uncovered(text, self.knowledge.vocabulary)
+        if uncovered is not None:
+            return self._not_covered(uncovered.topic, conversation)
+        topic = self._topic_named(words)
+        if topic is not None:
+            return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
+        return self._carry(self._answer_questions(text, conversation), conversation)
 
-    def _urgent(self, text: str) -> Reply | None:
-        flag = find_red_flag(text, self.knowledge.red_flags, self.knowledge.vocabulary)
-        if flag is None:
+    def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
+        """A reply that answers nothing new keeps the conversation it was given."""
+        if reply.kind == ANSWER:
+            return reply
+        if reply.kind == CLARIFY:
+            return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions))
+        return replace(reply, conversation=conversation)
+
+    def _pick_suggestion(self, words: list[str], conversation: Conversation) -> str | None:
+        """ "2", "the first one", "yes" after a "Did you mean": the entry picked, or None."""
+        if not conversation.suggestions or len(words) > _LONGEST_PICK:
             return None
-        texts = self.config.texts
-        body = texts.crisis if flag.kind == "crisis" else texts.emergency
-        return Reply(URGENT, body, red_flag=flag.id, disclaimer=texts.disclaimer)
+        places = [_ORDINALS[word] for word in words if word in _ORDINALS]
+        if not all(word in _ORDINALS or word in _PICK_WORDS for word in words) or len(set(places)) > 1:
+            return None
+        if not places:
+            return conversation.suggestions[0] if set(words) & _YES else None
+        place = places[0]
+        if place > len(conversation.suggestions):
+            return None
+        return conversation.suggestions[place - 1] if place > 0 else conversation.suggestions[-1]
 
-    def _match_words(self, words: list[str]) -> Match:
-        return self.matcher.match_stems(self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words)))
+    def _topic_named(self, words: list[str]) -> str | None:
+        """A topic's name on its own ("Causes", "when to see a doctor?")."""
+        said = " ".join(words)
+        named = " ".join(word for word in words if word not in _PICK_WORDS)
+        topic = next((self._topic_names[name] for name in (said, named, named.rstrip("s"))
+                      if name in self._topic_names), None)
+        return topic if topic and self.knowledge.entries_of_topic(topic) else None
 
-    def _decide_match(self, match: Match) -> Reply:
+    def _answer_questions(self, text: str, conversation: Conversation) -> Reply:
+        """Each question of the message against the story around it; up to two answers."""
+        parts = split_questions(text)
+        earlier = self._earlier_context(conversation)
+        if len(parts) == 1:
+            return self._answer_one(parts[0].words, earlier, bool(earlier) and not conversation.is_empty,
+                                    conversation.entry_ids)
+        story = [stem for part in parts if not part.asks for stem in self.matcher.stems_of(part.words)]
+        told = tuple(stem for stem in dict.fromkeys(story) if stem in self._subject_stems)
+        asked = [part for part in parts if part.asks] or parts[-1:]
+        replies, before = [], ()
+        for part in asked:
+            # A second question leans on the first: "where is the gluteus maximus and what does it do".
+            replies.append(self._answer_one(part.words, [c for c in (before, told, *earlier) if c], True))
+            before = self._subject_of(part.words)
+        answers: list[Reply] = []
+        for reply in replies:
+            if reply.kind == ANSWER and reply.entry_id not in {a.entry_id for a in answers}:
+                answers.append(reply)
+        if answers:
+            return self._combine(answers[:_MOST_ANSWERS], conversation)
+        whole = self._answer_one(split_words(text), [c for c in (told, *earlier) if c], True)
+        if whole.kind != FALLBACK:
+            return whole
+        return next((reply for reply in replies if reply.kind == CLARIFY), whole)
+
+    def _subject_of(self, words: list[str]) -> tuple[str, ...]:
+        """What a question is about, not what it asks: the subject's words and the rare words the
+        knowledge base uses ("maximus"), not "symptoms" or "causes"."""
+        return tuple(stem for stem in self.matcher.stems_of(words) if stem in self._subject_stems
+                     or (stem in self._known_content and self.matcher.weight(stem) >= self._rare_weight))
+
+    def _earlier_context(self, conversation: Conversation) -> list[tuple[str, ...]]:
+        """What a question that names no subject may be about, most likely first: the entry last
+        answered, the choices last offered, the article last answered from, the only article."""
+        contexts = []
+        for entry_id in conversation.entry_ids[:1] + conversation.suggestions[:1]:
+            if entry_id in self.knowledge.entries:
+                title = split_words(self.knowledge.entries[entry_id].title)
+                contexts.append(tuple(s for s in self.matcher.stems_of(title) if s in self._known_content))
+        last = next((self._article_of[i] for i in conversation.entry_ids if i in self._article_of), None)
+        if last is not None:
+            contexts.append(self._subjects[last])
+        elif len(self._subjects) == 1:
+            contexts.append(next(iter(self._subjects.values())))
+        return [context for context in contexts if context]
+
+    def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
+                    answered: tuple[str, ...] = ()) -> Reply:
+        """One question; if it names no subject, read against each context in turn."""
+        conversation = Conversation()
+        stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
+        match = self.matcher.match_stems(stems)
+        reply = self._decide_match(match, conversation)
+        if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
+            return reply
+        # No subject named ("is that serious?", "what about at night?"): read it against what came
+        # before when every word of it is known and it points back, and take a reading only if it
+        # is sure. "How much sleep do I need" points at nothing.
+        points_back = follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
+        said = set(stems) - self._question_stems
+        if (said and match.coverage < _ALL_KNOWN) or not points_back:
+            return reply
+        first_clarify, again = None, None
+        for context in contexts:
+            implied = self._decide_match(self.matcher.match_stems(stems + list(context)), conversation)
+            # A follow-up asks something new: the answer just given comes back only if nothing else fits.
+            if implied.kind == ANSWER and implied.entry_id in answered:
+                again = again or implied
+            elif implied.kind == ANSWER:
+                return implied
+            first_clarify = first_clarify or (implied if implied.kind == CLARIFY else None)
+        if again is not None:
+            return again
+        return first_clarify if reply.kind == FALLBACK and first_clarify else reply
+
+    def _combine(self, answers: list[Reply], conversation: Conversation) -> Reply:
+        first, *others = answers
+        more = tuple(Section(a.entry_id or "", a.heading, a.body) for a in others)
+        related = tuple(s for s in first.related if s.entry_id not in {a.entry_id for a in answers})
+        return replace(first, more=more, related=related,
+                       conversation=Conversation(entry_ids=tuple(a.entry_id for a in answers if a.entry_id)))
+
+    def _decide_match(self, match: Match, conversation: Conversation) -> Reply:
         settings = self.config.matching
         best = match.best
         if best is None or not match.in_domain or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
-            return self._fallback("Sorry, I can't answer that one.")
+            return self._fallback("Sorry, I can't answer that one.", conversation)
         rivals = [candidate for candidate in match.candidates[1:]
                   if best.score - candidate.score < settings.answer_margin]
         # A close rival that the editors linked to the best entry is one tap away under the answer.
@@ -108,24 +287,25 @@ class Responder:
         suggestions = tuple(self._suggest(candidate.entry_id)
                             for candidate in close[:settings.max_suggestions])
         return Reply(CLARIFY, "I'm not sure I understood. Did you mean:", score=best.score,
-                     suggestions=suggestions, disclaimer=self.config.texts.disclaimer)
+                     suggestions=suggestions, disclaimer=self.config.texts.disclaimer,
+                     conversation=Conversation(conversation.entry_ids, tuple(s.entry_id for s in suggestions)))
 
     def search(self, text: str, limit: int) -> list[Reply]:
-        """Up to `limit` answers for a search box (Telegram's inline mode), best first.
+        """Up to `limit` answers for a search box (Telegram's inline mode), by the chat's rules.
 
-        A red flag gives only the urgent reply. A search term may be one word ("causes"), so the
-        subject's words need not appear, but words the knowledge base doesn't know give nothing.
+        An urgent message gives only the urgent reply; one the chat would decline gives nothing;
+        an answer comes first with its related entries, a "Did you mean" gives its choices.
         """
-        text = text[:MAX_MESSAGE_CHARS]
-        urgent = self._urgent(text)
-        if urgent is not None:
-            return [urgent]
-        match = self._match_words(split_words(text))
-        if match.coverage < self.config.matching.min_coverage:
+        reply = self.respond(text)
+        if reply.kind == URGENT:
+            return [reply]
+        if reply.kind == ANSWER:
+            ids = list(reply.entry_ids) + [s.entry_id for s in reply.related if s.entry_id not in reply.entry_ids]
+        elif reply.kind == CLARIFY:
+            ids = [suggestion.entry_id for suggestion in reply.suggestions]
+        else:
             return []
-        return [self.answer(candidate.entry_id, candidate.score)
-                for candidate in match.candidates[:limit]
-                if candidate.score >= self.config.matching.clarify_score]
+        return [self.answer(entry_id) for entry_id in ids[:limit]]
 
     def _suggest(self, entry_id: str) -> Suggestion:
         return Suggestion(entry_id, self.knowledge.entries[entry_id].title)
@@ -135,14 +315,21 @@ class Responder:
         entry: Entry = self.knowledge.entries[entry_id]
         related = tuple(self._suggest(related) for related in entry.related)
         return Reply(ANSWER, entry.answer, heading=entry.title, entry_id=entry.id, score=score,
-                     related=related, disclaimer=self.config.texts.disclaimer)
+                     related=related, disclaimer=self.config.texts.disclaimer,
+                     conversation=Conversation(entry_ids=(entry.id,)))
 
     def none_of_these(self) -> Reply:
         """After "None of these" under a "Did you mean": say what the bot covers."""
-        return self._fallback("Sorry I couldn't find the right answer.")
+        return self._fallback("Sorry I couldn't find the right answer.", Conversation())
 
-    def _fallback(self, opening: str) -> Reply:
+    def _fallback(self, opening: str, conversation: Conversation) -> Reply:
         body = (f"{opening} I can only answer questions about {self.subject}. "
                 "Try asking in other words, or pick one of the topics.")
         return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
-                     disclaimer=self.config.texts.disclaimer)
+                     disclaimer=self.config.texts.disclaimer, conversation=conversation)
+
+    def _not_covered(self, topic: str, conversation: Conversation) -> Reply:
+        body = (f"I don't have information on {topic}: the article I answer from, on {self.subject}, "
+                "doesn't cover it, so please ask a doctor or pharmacist. Pick a topic to see what I can answer.")
+        return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
+                     disclaimer=self.config.texts.disclaimer, conversation=conversation)

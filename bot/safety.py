@@ -1,24 +1,53 @@
-"""Red flags: emergency signs found before any matching, so they are never answered as an FAQ."""
+"""Red flags: emergency signs found before any matching, so they are never answered as an FAQ.
+
+Each sentence is read twice: as written (contractions spelled out) and in plain words (typos
+repaired towards the rules' own words, lay and slang words mapped by the file's `words`). A rule
+that holds in either reading raises its flag, unless the sentence only talks about the sign: a
+denial ("no numbness"), a figure of speech ("suicide sprints"), the past ("had a stroke years
+ago") or a question about the sign itself ("what are the signs of a stroke"). Talk of that kind is
+a `mention`: the bot answers as usual and adds a line on what to do if it is happening now.
+Self-harm talk is never explained away, except by a figure of speech.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .english import is_real_word
 from .errors import KnowledgeError
-from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
-from .yamlfile import Checker, Sequence
+from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, longest_by_first_word, replace_phrases, split_words
+from .yamlfile import Checker, Mapping, Sequence
 
 KINDS = ("emergency", "crisis")
-_NEGATION_REACH = 3
+_NEGATION_REACH = 4
 # Words a negation reaches across without using up its reach: "without any numbness or tingling".
 _LIST_WORDS = frozenset({"or", "nor", "any"})
-_SENTENCE_END = re.compile(r"[.!?;\n]+")
+# Words that end a negation's reach: "no idea why my chest hurts" does not deny the chest.
+_NEGATION_BREAKS = CLAUSE_BREAKS | {"why", "what", "how", "when", "where", "if", "because", "so", "since",
+                                    "until", "after", "before", "while", "then", "idea", "clue"}
+_SENTENCE_END = re.compile(r"[.!?;\n]+|\s-\s|\s*\u2014\s*")
+# Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
+_CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
+_TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
+_CHOICES = re.compile(r"\(([^()]*)\)")
+_YEAR = re.compile(r"^(19|20)\d\d$")
 # A term ending in * needs this many letters before the *, so the index can look it up.
 _MIN_PREFIX = 3
+_MIN_REPAIR_LENGTH = 4
+_REPEATS = re.compile(r"(.)\1{2,}")
+# Words that open a question, when the sentence has no question mark.
+_QUESTION_OPENINGS = frozenset({
+    "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
+    "would", "will", "did", "has", "have", "whats", "hows",
+})
+_CONTEXT_KEYS = ("history", "now", "personal", "idioms", "info_frames")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +67,14 @@ class Term:
         return word.startswith(last) if self.prefix else word == last
 
 
+@dataclass(frozen=True)
+class Example:
+    """A message the file says must (or must not) raise its flag, with its line for `check`."""
+
+    text: str
+    line: int
+
+
 @dataclass(frozen=True, eq=False)
 class RedFlag:
     id: str
@@ -45,23 +82,31 @@ class RedFlag:
     label: str
     rules: tuple[tuple[tuple[Term, ...], ...], ...]
     negatable: bool = True
+    examples: tuple[Example, ...] = ()
+    near_misses: tuple[Example, ...] = ()
 
-    def is_raised_by(self, sentence: list[str], starts: dict[Term, list[int]]) -> bool:
-        """Whether every group of some rule has a term in the sentence that is not denied."""
-        return any(all(self._group_found(group, sentence, starts) for group in rule) for rule in self.rules)
+    def is_raised_by(self, sentence: list[str], starts: dict[Term, list[int]], hidden: set[int],
+                     in_terms: set[int]) -> bool:
+        """Whether every group of some rule has a term in the sentence that is not denied.
+
+        A negation that is part of a term ("have not been able to") denies nothing."""
+        return any(all(self._group_found(group, sentence, starts, hidden, in_terms) for group in rule)
+                   for rule in self.rules)
 
     def _group_found(self, group: tuple[Term, ...], sentence: list[str],
-                     starts: dict[Term, list[int]]) -> bool:
-        return any(not self._negated(sentence, index) for term in group for index in starts.get(term, ()))
+                     starts: dict[Term, list[int]], hidden: set[int], in_terms: set[int]) -> bool:
+        return any(index not in hidden and not self._negated(sentence, index, in_terms)
+                   for term in group for index in starts.get(term, ()))
 
-    def _negated(self, sentence: list[str], index: int) -> bool:
+    def _negated(self, sentence: list[str], index: int, in_terms: set[int]) -> bool:
         if not self.negatable:
             return False
         reach = _NEGATION_REACH
-        for word in reversed(sentence[:index]):
-            if word in CLAUSE_BREAKS or reach == 0:
+        for position in range(index - 1, -1, -1):
+            word = sentence[position]
+            if word in _NEGATION_BREAKS or reach == 0:
                 return False
-            if word in NEGATIONS:
+            if word in NEGATIONS and position not in in_terms:
                 return True
             if word not in _LIST_WORDS:
                 reach -= 1
@@ -69,18 +114,156 @@ class RedFlag:
 
 
 @dataclass(frozen=True)
+class SafetyContext:
+    """Words that tell a sign happening now from talk about it; data, for clinical review."""
+
+    history: tuple[Term, ...] = ()  # the past: "years ago", "as a kid"
+    now: tuple[Term, ...] = ()  # happening now: "right now", "since yesterday", "again"
+    personal: frozenset[str] = frozenset()  # someone in the sentence: "i", "my", "he"
+    idioms: tuple[Term, ...] = ()  # figures of speech that contain a term: "suicide sprints"
+    info_frames: tuple[Term, ...] = ()  # "how do i know", "if i": no one in particular
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety check found: a sign happening now (`flag`), or only talk of one."""
+
+    flag: RedFlag | None = None
+    mentioned: RedFlag | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RedFlags:
+    """The flags of knowledge/red-flags.yaml with the words that read people's messages."""
+
+    flags: tuple[RedFlag, ...] = ()
+    words: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    context: SafetyContext = SafetyContext()
+
+    def __len__(self) -> int:
+        return len(self.flags)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.flags)
+
+    def assess(self, text: str, vocabulary: Vocabulary) -> Assessment:
+        """The first flag a sentence raises (in file order), else the first one only talked about."""
+        mentioned = None
+        for sentence in _SENTENCE_END.split(text):
+            clauses, talk = self._read_clauses(sentence, vocabulary)
+            for reading in (clauses, [self._plain(clause) for clause in clauses]):
+                words = [word for clause in reading for word in clause]
+                idioms = find_covered(self.context.idioms, words)
+                raised = self._raised(words, idioms)
+                if raised is None:
+                    continue
+                spoken, position = set(idioms), 0
+                for clause, kind in zip(reading, talk):
+                    if kind == "past" or (kind == "question" and raised.kind != "crisis"):
+                        spoken.update(range(position, position + len(clause)))
+                    position += len(clause)
+                happening = self._raised(words, spoken) if spoken != idioms else raised
+                if happening is not None:
+                    return Assessment(flag=happening)
+                mentioned = mentioned or raised
+        return Assessment(mentioned=mentioned)
+
+    def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
+        """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
+        no one) or "" (happening now, or in doubt). A question is judged between commas, the past
+        clause by clause: "broke my hip years ago and now ..." is the past, then the present."""
+        question = sentence.rstrip().endswith("?")
+        clauses: list[list[str]] = []
+        talk: list[str] = []
+        for piece in _CLAUSE_END.split(sentence):
+            words = vocabulary.expand_contractions(split_words(piece))
+            if not words:
+                continue
+            asked = self._asks_about_a_sign(words, question)
+            for clause in _split_at_breaks(words):
+                clauses.append(clause)
+                talk.append("question" if asked else "past" if self._tells_the_past(clause) else "")
+        return clauses, talk
+
+    def _tells_the_past(self, words: list[str]) -> bool:
+        context = self.context
+        if find_covered(context.now, words):
+            return False
+        return bool(find_covered(context.history, words)) or any(_YEAR.match(word) for word in words)
+
+    def _asks_about_a_sign(self, words: list[str], question: bool) -> bool:
+        context = self.context
+        framed = find_covered(context.info_frames, words)
+        if not framed or find_covered(context.now, words) or not (question or words[0] in _QUESTION_OPENINGS):
+            return False
+        return not any(word in context.personal for index, word in enumerate(words) if index not in framed)
+
+    def _raised(self, words: list[str], hidden: set[int]) -> RedFlag | None:
+        index = _index_terms(self)
+        starts = find_term_starts(words, index)
+        if not starts:
+            return None
+        present = {flag for term in starts for flag in index.flags.get(term, ())}
+        # A negation inside a term ("have not been able to", "no feeling") is part of what it says.
+        in_terms = {start + offset for term, found in starts.items() for start in found
+                    for offset in range(0 if term.words[0] in NEGATIONS and len(term.words) > 1 else 1,
+                                        len(term.words))}
+        for flag in self.flags:
+            if flag in present and flag.is_raised_by(words, starts, hidden, in_terms):
+                return flag
+        return None
+
+    def _plain(self, words: list[str]) -> list[str]:
+        repaired = [_repair(word, self) for word in words]
+        return replace_phrases(repaired, self.words, _longest_word(self))
+
+
+def _split_at_breaks(words: list[str]) -> list[list[str]]:
+    """A clause split before "and", "but", "now", ...: each part may tell a different time."""
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in _TIME_BREAKS and parts[-1]:
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
+def find_covered(terms: tuple[Term, ...], words: list[str]) -> set[int]:
+    """The positions of `words` that one of `terms` covers."""
+    by_first = _index_by_first_word(terms)
+    covered: set[int] = set()
+    for start, word in enumerate(words):
+        for term in by_first.get(word, ()) + by_first.get(word[:_MIN_PREFIX] + "*", ()):
+            if term.starts_at(words, start):
+                covered.update(range(start, start + len(term.words)))
+    return covered
+
+
+@lru_cache(maxsize=1024)
+def _index_by_first_word(terms: tuple[Term, ...]) -> dict[str, tuple[Term, ...]]:
+    """Terms by their first word, or by its first letters and a * when that word is a prefix."""
+    index: dict[str, list[Term]] = defaultdict(list)
+    for term in terms:
+        first = term.words[0]
+        index[first[:_MIN_PREFIX] + "*" if term.prefix and len(term.words) == 1 else first].append(term)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+@dataclass(frozen=True)
 class _TermIndex:
     exact: dict[str, list[Term]]  # terms by their first word
     prefixed: dict[str, list[Term]]  # one-word prefix terms by their first letters
     flags: dict[Term, list[RedFlag]]  # the flags that use a term
+    targets: dict[str, list[str]]  # words of the rules and `words`, by first letter, for typo repair
 
 
 @lru_cache(maxsize=8)
-def _index_terms(red_flags: tuple[RedFlag, ...]) -> _TermIndex:
+def _index_terms(red_flags: RedFlags) -> _TermIndex:
     exact: dict[str, list[Term]] = defaultdict(list)
     prefixed: dict[str, list[Term]] = defaultdict(list)
     flags: dict[Term, list[RedFlag]] = defaultdict(list)
-    for flag in red_flags:
+    known: set[str] = set()
+    for flag in red_flags.flags:
         for rule in flag.rules:
             for group in rule:
                 for term in group:
@@ -90,68 +273,145 @@ def _index_terms(red_flags: tuple[RedFlag, ...]) -> _TermIndex:
                         exact[term.words[0]].append(term)
                     if flag not in flags[term]:
                         flags[term].append(flag)
-    return _TermIndex(dict(exact), dict(prefixed), dict(flags))
+                    known.update(term.words[:-1] if term.prefix else term.words)
+    for variant, canonical in red_flags.words.items():
+        known.update(variant)
+        known.update(canonical)
+    targets: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(known):
+        if word.isalpha():
+            targets[word[0]].append(word)
+    return _TermIndex(dict(exact), dict(prefixed), dict(flags), dict(targets))
 
 
-def find_term_starts(words: list[str], red_flags: tuple[RedFlag, ...]) -> dict[Term, list[int]]:
+@lru_cache(maxsize=8)
+def _longest_word(red_flags: RedFlags) -> dict[str, int]:
+    return longest_by_first_word(red_flags.words)
+
+
+@lru_cache(maxsize=16384)
+def _repair(word: str, red_flags: RedFlags) -> str:
+    """A misspelt word as the rule word it most likely is ("chst" -> "chest"); real words stay."""
+    if len(word) < _MIN_REPAIR_LENGTH or not word.isalpha():
+        return word
+    targets = _index_terms(red_flags).targets.get(word[0], [])
+    squeezed = _REPEATS.sub(r"\1\1", word)
+    if squeezed in targets or is_real_word(squeezed):
+        return squeezed
+    max_edits = 1 if len(squeezed) <= 7 else 2
+    best = process.extractOne(squeezed, targets, scorer=OSA.distance, score_cutoff=max_edits)
+    return best[0] if best else word
+
+
+def find_term_starts(words: list[str], index: _TermIndex) -> dict[Term, list[int]]:
     """Where each term occurs: one pass over the words, whatever the number of terms."""
-    index_of_terms = _index_terms(red_flags)
     starts: dict[Term, list[int]] = {}
-    for index, word in enumerate(words):
-        for table, key in ((index_of_terms.exact, word), (index_of_terms.prefixed, word[:_MIN_PREFIX])):
+    for position, word in enumerate(words):
+        for table, key in ((index.exact, word), (index.prefixed, word[:_MIN_PREFIX])):
             for term in table.get(key, ()):
-                if term.starts_at(words, index):
-                    starts.setdefault(term, []).append(index)
+                if term.starts_at(words, position):
+                    starts.setdefault(term, []).append(position)
     return starts
 
 
-def find_red_flag(text: str, red_flags: tuple[RedFlag, ...], vocabulary: Vocabulary) -> RedFlag | None:
-    """The first red flag the message raises, sentence by sentence, or None."""
-    for sentence in _SENTENCE_END.split(text):
-        words = vocabulary.expand_contractions(split_words(sentence))
-        starts = find_term_starts(words, red_flags)
-        if not starts:
-            continue
-        flags_of_term = _index_terms(red_flags).flags
-        present = {flag for term in starts for flag in flags_of_term[term]}
-        for flag in red_flags:  # in file order: the first flag listed wins
-            if flag in present and flag.is_raised_by(words, starts):
-                return flag
-    return None
+def failing_examples(red_flags: RedFlags, vocabulary: Vocabulary, path: Path) -> list[KnowledgeError]:
+    """Each example that does not raise its flag, and each near miss that raises any flag."""
+    errors = []
+    for flag in red_flags.flags:
+        for example in flag.examples:
+            found = red_flags.assess(example.text, vocabulary).flag
+            if found is None or found.kind != flag.kind:
+                got = f"raises {found.id!r}" if found else "raises no flag"
+                errors.append(KnowledgeError(f"the example {example.text!r} of {flag.id!r} {got}", path,
+                                             example.line, fix="widen a rule of the flag, or move the example"))
+        for example in flag.near_misses:
+            found = red_flags.assess(example.text, vocabulary).flag
+            if found is not None:
+                errors.append(KnowledgeError(
+                    f"the near miss {example.text!r} of {flag.id!r} raises {found.id!r}", path, example.line,
+                    fix="narrow the rule, or add the figure of speech to `context: idioms`"))
+    return errors
 
 
-def _parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
-    groups = []
-    for group in rule.split("+"):
-        terms = []
-        for alternative in group.split("|"):
-            alternative = alternative.strip().lower()
-            prefix = alternative.endswith("*")
-            words = tuple(split_words(alternative.rstrip("*")))
-            if words and not (prefix and len(words) == 1 and len(words[0]) < _MIN_PREFIX):
-                terms.append(Term(words, prefix))
-        groups.append(tuple(terms))
-    return tuple(groups)
+def parse_term(text: str) -> Term | None:
+    text = text.strip().lower()
+    prefix = text.endswith("*")
+    words = tuple(split_words(text.rstrip("*")))
+    if not words or (prefix and len(words) == 1 and len(words[0]) < _MIN_PREFIX):
+        return None
+    return Term(words, prefix)
 
 
-def parse_red_flags(data: object, path: Path) -> tuple[list[RedFlag], list[KnowledgeError]]:
+def _expand(text: str) -> list[str]:
+    """Every phrase a context term with choices stands for: "passed out on the (sofa/bed)"."""
+    match = _CHOICES.search(text)
+    if match is None:
+        return [text]
+    return [expanded for choice in match.group(1).split("/")
+            for expanded in _expand(text[:match.start()] + choice + text[match.end():])]
+
+
+def parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
+    return tuple(tuple(term for alternative in group.split("|") if (term := parse_term(alternative)))
+                 for group in rule.split("+"))
+
+
+def _parse_examples(checker: Checker, flag: Mapping, key: str, what: str) -> tuple[Example, ...]:
+    items = flag.get(key)
+    if items is None:
+        return ()
+    if not isinstance(items, Sequence):
+        checker.fail(f"`{key}` of {what} should be a list of messages", flag.line_of(key),
+                     f"write `{key}:` then one `- message` a line")
+        return ()
+    return tuple(Example(str(item), items.line_of(index)) for index, item in enumerate(items)
+                 if isinstance(item, (str, int, float)))
+
+
+def _parse_context(checker: Checker, root: Mapping) -> SafetyContext:
+    table = root.get("context")
+    if table is None:
+        return SafetyContext()
+    if checker.mapping(table, root.line_of("context"), "`context`") is None:
+        return SafetyContext()
+    checker.keys(table, set(), set(_CONTEXT_KEYS), "`context`")
+    terms = {key: tuple(term for text in checker.text_list(table, key, f"`context: {key}`")
+                        for phrase in _expand(text) if (term := parse_term(phrase)))
+             for key in _CONTEXT_KEYS}
+    personal = frozenset(term.words[0] for term in terms.pop("personal"))
+    return SafetyContext(personal=personal, **terms)
+
+
+def _parse_words(checker: Checker, root: Mapping) -> dict[tuple[str, ...], list[str]]:
+    table = root.get("words")
+    words: dict[tuple[str, ...], list[str]] = {}
+    if table is None or checker.mapping(table, root.line_of("words"), "`words`") is None:
+        return words
+    for canonical in table:
+        for variant in checker.text_list(table, canonical, f"the words for {canonical!r}", 1):
+            words[tuple(split_words(variant))] = split_words(str(canonical))
+    return words
+
+
+def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeError]]:
     checker = Checker(path, KnowledgeError)
     root = checker.mapping(data, 1, "the red flags file")
     flags: list[RedFlag] = []
     if root is None:
-        return flags, checker.errors  # type: ignore[return-value]
-    checker.keys(root, {"red_flags"}, set(), "the red flags file")
+        return RedFlags(), checker.errors  # type: ignore[return-value]
+    checker.keys(root, {"red_flags"}, {"words", "context"}, "the red flags file")
     items = root.get("red_flags")
     if not isinstance(items, Sequence) or not items:
         checker.fail("`red_flags` should be a non-empty list", root.line_of("red_flags"),
                      "list the flags as `- id: ...` items")
-        return flags, checker.errors  # type: ignore[return-value]
+        return RedFlags(), checker.errors  # type: ignore[return-value]
     seen: set[str] = set()
     for index, item in enumerate(items):
         flag = checker.mapping(item, items.line_of(index), f"red flag {index + 1}")
         if flag is None:
             continue
-        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable"}, f"red flag {index + 1}")
+        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable", "examples", "near_misses"},
+                     f"red flag {index + 1}")
         flag_id = checker.text(flag, "id", f"red flag {index + 1}") or f"#{index + 1}"
         what = f"red flag {flag_id!r}"
         if flag_id in seen:
@@ -169,7 +429,7 @@ def parse_red_flags(data: object, path: Path) -> tuple[list[RedFlag], list[Knowl
             negatable = True
         rules = []
         for rule in checker.text_list(flag, "match", what, 1):
-            parsed = _parse_rule(rule)
+            parsed = parse_rule(rule)
             if not all(parsed) or any(len(group) != len(raw.split("|"))
                                       for group, raw in zip(parsed, rule.split("+"))):
                 checker.fail(f"a rule of {what} has an empty group or a too short term", flag.line_of("match"),
@@ -177,5 +437,8 @@ def parse_red_flags(data: object, path: Path) -> tuple[list[RedFlag], list[Knowl
                              "more letters before a `*`")
                 continue
             rules.append(parsed)
-        flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable))
-    return flags, checker.errors  # type: ignore[return-value]
+        flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable,
+                             _parse_examples(checker, flag, "examples", what),
+                             _parse_examples(checker, flag, "near_misses", what)))
+    red_flags = RedFlags(tuple(flags), _parse_words(checker, root), _parse_context(checker, root))
+    return red_flags, checker.errors  # type: ignore[return-value]

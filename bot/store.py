@@ -26,6 +26,7 @@ from .errors import ConfigError
 KEY_VARIABLE = "BOT_PRIVACY_KEY"
 PURGE_INTERVAL = datetime.timedelta(days=1)
 MAX_TEXT = 300
+MAX_OUTCOME_ID = 10**18
 _PRIVATE = re.compile(
     r"\S+@\S+\.\S+"                 # e-mail addresses
     r"|https?://\S+|www\.\S+"       # links
@@ -161,22 +162,41 @@ class Store:
         """The keyed hash that stands for a person; the id itself is never stored."""
         return hmac.new(self._key, f"telegram:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
+    def limit_waits(self, seconds: float) -> None:
+        """Give up on a locked database after `seconds` (a bot records best effort, never waits long)."""
+        with self._lock:
+            self._db.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
     def record(self, kind: str, entry_id: str | None, score: float, suggestions: tuple[str, ...] = (),
-               user_id: int | str | None = None, text: str | None = None) -> int:
-        """Store one outcome and return its id; message text is kept only when it was not answered."""
+               user_id: int | str | None = None, text: str | None = None,
+               outcome_id: int | None = None) -> int:
+        """Store one outcome and return its id; message text is kept only when it was not answered.
+
+        `outcome_id` is one from `new_outcome_id`, when a button carrying it went out first. A crisis
+        or emergency is counted without the person's code: nothing ties it to anyone.
+        """
         kept = clean_text(text) if text is not None and kind in ("fallback", "clarify") else None
-        person = self.person(user_id) if user_id is not None else None
+        person = self.person(user_id) if user_id is not None and kind != "urgent" else None
         now = self.clock()
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO outcomes (at, kind, entry_id, score, suggestions, person, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (now.isoformat(), kind, entry_id, round(score, 4), json.dumps(list(suggestions)),
-                 person, kept))
+                "INSERT INTO outcomes (id, at, kind, entry_id, score, suggestions, person, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (outcome_id, now.isoformat(), kind, entry_id, round(score, 4),
+                 json.dumps(list(suggestions)), person, kept))
             outcome_id = int(cursor.lastrowid or 0)
         if now - self._last_purge >= PURGE_INTERVAL:
             self.purge()
         return outcome_id
+
+    @staticmethod
+    def new_outcome_id() -> int:
+        """An id for an outcome not written yet, so its 👍 / 👎 buttons can go out before it is.
+
+        Random below 10**18 (it fits a button and SQLite's integer), so ids say nothing about order
+        or volume; a clash is as likely as guessing a 60-bit key.
+        """
+        return secrets.randbelow(MAX_OUTCOME_ID - 1) + 1
 
     def vote(self, outcome_id: int, user_id: int | str, vote: int) -> str | None:
         """Record 👍 (1) or 👎 (-1) once per person and answer; a second press changes it.
@@ -219,7 +239,7 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, at, kind, entry_id, score, suggestions, text FROM outcomes"
-                " WHERE at >= ? ORDER BY id", (since.isoformat(),)).fetchall()
+                " WHERE at >= ? ORDER BY at, id", (since.isoformat(),)).fetchall()
         return [Outcome(row[0], datetime.datetime.fromisoformat(row[1]), row[2], row[3], row[4],
                         tuple(json.loads(row[5])), row[6]) for row in rows]
 

@@ -35,19 +35,26 @@ class KnowledgeWatcher:
         self._seen = snapshot(config.knowledge_path)
 
     def changed(self) -> bool:
+        """Whether a knowledge file was edited, added or removed since the last reload."""
         return snapshot(self.config.knowledge_path) != self._seen
 
     def reload(self) -> bool:
         """Load the files again; True when a new knowledge base is in service.
 
-        An invalid edit leaves the last good knowledge base answering and logs what `check` says.
+        An invalid edit leaves the last good knowledge base answering and logs what `check` says;
+        so does any other error, as one line: a reload must never end the bot or its reloading.
         """
-        self._seen = snapshot(self.config.knowledge_path)
+        path = self.config.knowledge_path
         try:
-            responder = Responder(load_knowledge(self.config.knowledge_path), self.config)
+            self._seen = snapshot(path)
+            responder = Responder(load_knowledge(path), self.config)
         except KnowledgeErrors as errors:
             for error in errors.errors:
                 log.error("knowledge reload refused, keeping the previous knowledge base: %s", error)
+            return False
+        except Exception as error:  # noqa: BLE001 - whatever a file holds, the last good knowledge serves on
+            log.error("knowledge reload refused, keeping the previous knowledge base: %s: %s: %s",
+                      path, type(error).__name__, error)
             return False
         self.responder = responder
         log.info("knowledge reloaded: %d entries", len(responder.knowledge.entries))

@@ -45,7 +45,7 @@ class Call:
 
 @dataclass
 class Failure:
-    """An injected fault: after `delay` seconds, answer `status` (0: answer normally, late)."""
+    """An injected fault: after `delay` seconds, answer `status` (0: do the call, answer it late)."""
 
     status: int
     description: str
@@ -69,6 +69,13 @@ class FakeBotAPI:
     base_url: str = ""
     port: int = 0
     fail_every_nth: int = 0
+    # Another bot polls with the same token: getUpdates answers 409 Conflict, as Telegram does.
+    another_bot_polling: bool = False
+    # Connections with a request being answered, so refusing connections closes only idle ones at once.
+    _busy: set = field(default_factory=set)
+    _stopping: bool = False
+    # Long polls waiting for an update right now.
+    polls_waiting: int = 0
     requests: int = 0
     faults: int = 0
     # Calls counted by (method, chat id or None), so waiting for the 10,000th reply stays cheap.
@@ -91,13 +98,30 @@ class FakeBotAPI:
         self.port = self._site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def refuse_connections(self, seconds: float) -> None:
-        """Stop listening for a while: new connections are refused, as when the API is down."""
-        assert self._site is not None
+        """Stop listening for a while: new connections are refused, as when the API is down.
+
+        Idle keep-alive connections are closed too, so the next request must connect anew.
+        """
+        assert self._site is not None and self._runner is not None
         await self._site.stop()
+        for connection in self._runner.server.connections if self._runner.server else []:
+            if connection.transport in self._busy:
+                connection.close()  # once its answer has gone
+            else:
+                connection.force_close()
         await asyncio.sleep(seconds)
         await self._listen()
 
+    def refuse_connections_for(self, seconds: float) -> asyncio.Task[None]:
+        """refuse_connections in the background; the task ends when connections are taken again."""
+        return asyncio.create_task(self.refuse_connections(seconds))
+
     async def stop(self) -> None:
+        """Stop serving; long polls still waiting (a stopped bot's last one) end at once."""
+        self._stopping = True
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -115,6 +139,10 @@ class FakeBotAPI:
                   retry_after: int | None = None, delay: float = 0.0) -> None:
         self.failures.setdefault(method, []).extend(
             Failure(status, description, retry_after, delay) for _ in range(times))
+
+    def answer_late(self, method: str, seconds: float) -> None:
+        """The next call of `method` is carried out, but answered only after `seconds`."""
+        self.fail_next(method, 0, "", delay=seconds)
 
     def fail_every(self, n: int) -> None:
         """Fail every n-th request with a 500, 502 or 429 in turn, whatever the method."""
@@ -144,6 +172,13 @@ class FakeBotAPI:
     # The Bot API
 
     async def _handle(self, request: web.Request) -> web.Response:
+        self._busy.add(request.transport)
+        try:
+            return await self._answer(request)
+        finally:
+            self._busy.discard(request.transport)
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
@@ -157,13 +192,15 @@ class FakeBotAPI:
             self.faults += 1
             failure = [Failure(500, "Internal Server Error"), Failure(502, "Bad Gateway"),
                        Failure(429, "Too Many Requests: retry after 1", retry_after=1)][self.faults % 3]
-        if failure is not None:
+        late = 0.0
+        if failure is not None and failure.status:
             if failure.delay:
                 await asyncio.sleep(failure.delay)
-            if failure.status:
-                self._record(Call(f"failed:{method}", params))
-                extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
-                return self._error(failure.status, failure.description, **extra)
+            self._record(Call(f"failed:{method}", params))
+            extra = {"parameters": {"retry_after": failure.retry_after}} if failure.retry_after else {}
+            return self._error(failure.status, failure.description, **extra)
+        if failure is not None:
+            late = failure.delay  # done at once, as Telegram would, but answered late
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
@@ -175,6 +212,8 @@ class FakeBotAPI:
         assert self._changed is not None
         async with self._changed:
             self._changed.notify_all()
+        if late:
+            await asyncio.sleep(late)
         return web.json_response({"ok": True, "result": result})
 
     def _record(self, call: Call) -> None:
@@ -225,7 +264,10 @@ class FakeBotAPI:
             return self._bad_request("commands must be 1 to 100")
         return True
 
-    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]] | web.Response:
+        if self.another_bot_polling:
+            return self._error(409, "Conflict: terminated by other getUpdates request; make sure that "
+                                    "only one bot instance is running")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         if offset:
@@ -234,11 +276,15 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         assert self._changed is not None
         async with self._changed:
-            while not self.updates and time.monotonic() < deadline:
-                try:
-                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-                except asyncio.TimeoutError:
-                    break
+            self.polls_waiting += 1
+            try:
+                while not self.updates and time.monotonic() < deadline and not self._stopping:
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                    except asyncio.TimeoutError:
+                        break
+            finally:
+                self.polls_waiting -= 1
         limit = int(params.get("limit") or 100)
         return self.updates[:limit]
 

@@ -19,7 +19,7 @@ from bot.config import Config, Telegram
 from bot.responder import Responder
 from bot.telegram_bot import SLOW_DOWN, build_application
 
-from .fake_bot_api import TOKEN, FakeBotAPI, text_update
+from .fake_bot_api import TOKEN, FakeBotAPI, eventually, text_update
 from .test_telegram_bot import (PERSON, api, bot_process, start_polling, stop_polling,  # noqa: F401
                                 stop_process)
 
@@ -59,19 +59,37 @@ async def test_server_faults_are_retried_and_delivered_once(
     assert len(api.sent("failed:sendMessage")) == 2
 
 
-async def test_a_send_slower_than_the_timeout_is_retried(api: FakeBotAPI, responder: Responder) -> None:  # noqa: F811
-    """Past python-telegram-bot's 5 s read timeout: the bot gives up on that try and sends again."""
-    application = build_application(responder, fast_config(api), TOKEN)
+async def test_a_slow_send_that_was_delivered_arrives_once(
+        api: FakeBotAPI, responder: Responder, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    """Telegram got the message but answered after the read timeout: it is not sent again."""
+    caplog.set_level(logging.INFO)
+    application = build_application(responder, fast_config(api), TOKEN, read_timeout=0.5)
     await start_polling(application)
     try:
-        api.fail_next("sendMessage", 504, "Gateway Timeout", delay=6.0)
+        api.answer_late("sendMessage", 1.0)
         await api.add_update(text_update(PERSON, "how much water a day"))
-        replies = await api.wait_for("sendMessage", 1, PERSON, timeout=20)
-        assert "64 ounces" in replies[0].text
-        await asyncio.sleep(0.5)
-        assert len(api.sent("sendMessage", PERSON)) == 1
+        await api.wait_for("sendMessage", 1, PERSON)
+        await eventually(lambda: any("not sent again" in r.getMessage() for r in caplog.records))
     finally:
-        await stop_polling(application)
+        await stop_polling(application)  # waits for the update's handling, retries included
+    assert len(api.sent("sendMessage", PERSON)) == 1
+    assert not any("sendMessage failed" in r.getMessage() and "retrying" in r.getMessage()
+                   for r in caplog.records)
+
+
+async def test_a_send_that_could_not_connect_is_sent_again_once(
+        api: FakeBotAPI, patient_bot: Application, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    caplog.set_level(logging.INFO)
+    await eventually(lambda: api.polls_waiting == 1)
+    refusing = api.refuse_connections_for(1.0)
+    await api.add_update(text_update(PERSON, "how much water a day"))  # the waiting poll gets it
+    replies = await api.wait_for("sendMessage", 1, PERSON, timeout=20)
+    await refusing
+    assert "64 ounces" in replies[0].text
+    assert any("sendMessage failed (Connection refused); retrying" in r.getMessage() for r in caplog.records)
+    await stop_polling(patient_bot)
+    assert len(api.sent("sendMessage", PERSON)) == 1
+    await start_polling(patient_bot)  # for the fixture's own stop
 
 
 async def test_polling_survives_slow_answers_and_refused_connections(

@@ -7,7 +7,9 @@ import pytest
 from bot.config import DEFAULT_CRISIS, DEFAULT_EMERGENCY
 from bot.knowledge import Knowledge
 from bot.responder import Responder
-from bot.safety import find_red_flag
+from bot.safety import failing_examples
+
+from .conftest import KNOWLEDGE_DIR
 
 
 @pytest.mark.parametrize("text, flag", [
@@ -32,9 +34,24 @@ from bot.safety import find_red_flag
     ("I fell down the stairs and now I can't walk", "injury-cannot-walk"),
     ("I want to kill myself", "self-harm"),
     ("i don't want to live anymore", "self-harm"),
+    # The lines, as people type them.
+    ("i dont see the point of being around any more", "self-harm"),
+    ("theyd all be better off if i wasnt here", "self-harm"),
+    ("going to swallow every pill in the cupboard tonight", "self-harm"),
+    ("cant feel anything down below", "saddle-numbness"),
+    ("numb when i wipe", "saddle-numbness"),
+    ("chst pain", "chest-pain"),
+    ("breathin is so hard", "trouble-breathing"),
+    ("blacked out on the bus", "fainting"),
+    ("my leg is huge and red and burning hot", "hot-swollen-leg"),
+    ("half my face has slipped", "stroke-signs"),
+    ("came off a wall and my leg wont take any weight", "injury-cannot-walk"),
+    ("pee like cola since the gym", "dark-urine"),
+    ("my dad's face has gone droopy and he can't get his words out", "stroke-signs"),
+    ("had a clot years ago, now my calf is hot and swollen", "hot-swollen-leg"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
-    found = find_red_flag(text, knowledge.red_flags, knowledge.vocabulary)
+    found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
     assert found is not None and found.id == flag
 
 
@@ -45,13 +62,16 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "how much water should I drink", "my urine is clear", "my buttock is tight after leg day",
     "no chest pain, no trouble breathing, just a cramp",
     "what causes a stroke", "is a heart attack hereditary",
+    "this cramp nearly gave me a heart attack haha", "are suicide runs bad for glutes",
+    "bladder is fine and no numbness", "my aunt had a stroke years ago, are cramps linked",
+    "how do i recognise a heart attack", "what are the signs of a stroke", "what colour is pee with rhabdo",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
-    assert find_red_flag(text, knowledge.red_flags, knowledge.vocabulary) is None
+    assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
 
 
 def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
-    found = find_red_flag("no cramps but my chest hurts", knowledge.red_flags, knowledge.vocabulary)
+    found = knowledge.red_flags.assess("no cramps but my chest hurts", knowledge.vocabulary).flag
     assert found is not None and found.id == "chest-pain"
 
 
@@ -67,3 +87,22 @@ def test_self_harm_points_to_a_crisis_line(responder: Responder) -> None:
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
     assert reply.text.startswith(DEFAULT_CRISIS)
     assert "988" in reply.text
+
+
+def test_every_example_and_near_miss_of_the_red_flags_file_holds(knowledge: Knowledge) -> None:
+    assert failing_examples(knowledge.red_flags, knowledge.vocabulary, KNOWLEDGE_DIR / "red-flags.yaml") == []
+    assert sum(len(flag.examples) for flag in knowledge.red_flags) >= 300
+
+
+def test_a_question_about_a_sign_gets_the_usual_reply_and_what_to_do_if_it_is_happening(
+        responder: Responder) -> None:
+    reply = responder.respond("what are the signs of a stroke")
+    assert reply.kind == "fallback"
+    assert responder.config.texts.sign_note in reply.text
+    assert reply.text.endswith(responder.config.texts.disclaimer)
+
+
+def test_a_follow_up_never_outweighs_a_red_flag(responder: Responder) -> None:
+    first = responder.respond("what causes glute cramps")
+    reply = responder.respond("and now my chest is crushing", first.conversation)
+    assert reply.kind == "urgent" and reply.red_flag == "chest-pain"

@@ -19,7 +19,8 @@ from telegram.ext import Application
 
 from bot.config import DEFAULT_DISCLAIMER, PROJECT_DIR, Config, Telegram, Webhook
 from bot.responder import Responder
-from bot.telegram_bot import EXPIRED, TEXT_ONLY, build_application, split_text
+from bot.rendering import split_text
+from bot.telegram_bot import EXPIRED, TEXT_ONLY, build_application
 
 from .fake_bot_api import (BOT_ID, BOT_USERNAME, TOKEN, FakeBotAPI, button_update, inline_update,
                            message, text_update)
@@ -45,8 +46,9 @@ async def start_polling(application: Application) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1,
-                                            allowed_updates=Update.ALL_TYPES)
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES,
+        error_callback=lambda error: application.create_task(application.process_error(None, error)))
 
 
 async def stop_polling(application: Application) -> None:

@@ -1,0 +1,61 @@
+"""Finding the questions in a message: a long post tells a story, then asks ("any ideas?"); one
+line may ask two things ("what causes it and how do I stop it?")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .vocabulary import split_words
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+# Words that open a question, and phrases that ask without opening one ("any ideas").
+_OPENINGS = frozenset({
+    "what", "whats", "what's", "how", "hows", "how's", "why", "when", "where", "which", "who", "can", "could",
+    "should", "shall", "is", "are", "do", "does", "did", "will", "would", "am", "any", "anything", "wat",
+    "wht", "y", "hw", "cn", "shud",
+})
+_ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help me", "please help", "advice",
+           "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
+           "like to know", "need to know", "tell me", "thoughts")
+# Inside a sentence, these start a second question when a question word follows them.
+_JOINS = frozenset({"and", "also", "plus", "or", "then", "but"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """A sentence or half of one; `asks` when it is a question rather than part of the story."""
+
+    words: list[str]
+    asks: bool
+
+
+def split_questions(text: str) -> list[Part]:
+    """The message in parts, in order. A one-sentence message with one question is one part."""
+    parts: list[Part] = []
+    for sentence in _SENTENCE.findall(text):
+        words = split_words(sentence)
+        if not words:
+            continue
+        asked = sentence.rstrip().endswith("?")
+        for piece in _split_at_joins(words):
+            parts.append(Part(piece, asked or _asks(piece)))
+    return parts or [Part(split_words(text), True)]
+
+
+def _split_at_joins(words: list[str]) -> list[list[str]]:
+    """ "what causes it and how do i stop it" -> two questions; "pain and cramps" stays whole."""
+    pieces: list[list[str]] = [[]]
+    for index, word in enumerate(words):
+        follows = words[index + 1] if index + 1 < len(words) else ""
+        if word in _JOINS and follows in _OPENINGS and len(pieces[-1]) >= 2 and index + 2 < len(words):
+            pieces.append([])
+            continue
+        pieces[-1].append(word)
+    return [piece for piece in pieces if piece]
+
+
+def _asks(words: list[str]) -> bool:
+    text = " ".join(words)
+    opening = next((word for word in words if word not in _JOINS), "")
+    return opening in _OPENINGS or any(phrase in text for phrase in _ASKING)

@@ -1,0 +1,75 @@
+"""What the articles do not cover, from knowledge/not-covered.yaml: an honest "I don't have
+information on that" instead of a related answer that could read as advice or a diagnosis."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KnowledgeError
+from .safety import Term, find_covered, parse_rule, parse_term
+from .vocabulary import Vocabulary, split_words
+from .yamlfile import Checker, Sequence
+
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """One thing no article covers; `unless` terms put a message back in scope."""
+
+    topic: str
+    rules: tuple[tuple[tuple[Term, ...], ...], ...]
+    unless: tuple[Term, ...] = ()
+
+    def is_asked_in(self, sentences: list[list[str]], everything: list[str]) -> bool:
+        if self.unless and find_covered(self.unless, everything):
+            return False
+        return any(all(find_covered(group, sentence) for group in rule)
+                   for rule in self.rules for sentence in sentences)
+
+
+@dataclass(frozen=True)
+class Scope:
+    uncovered: tuple[Uncovered, ...] = ()
+
+    def find_uncovered(self, text: str, vocabulary: Vocabulary) -> Uncovered | None:
+        """The first thing the message asks about that no article covers, or None."""
+        if not self.uncovered:
+            return None
+        sentences = [vocabulary.expand_contractions(split_words(part)) for part in _SENTENCE_END.split(text)]
+        everything = [word for sentence in sentences for word in sentence]
+        return next((topic for topic in self.uncovered if topic.is_asked_in(sentences, everything)), None)
+
+
+def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
+    checker = Checker(path, KnowledgeError)
+    root = checker.mapping(data, 1, "the not-covered file")
+    if root is None:
+        return Scope(), checker.errors  # type: ignore[return-value]
+    checker.keys(root, {"not_covered"}, set(), "the not-covered file")
+    items = root.get("not_covered")
+    if not isinstance(items, Sequence):
+        checker.fail("`not_covered` should be a list", root.line_of("not_covered"),
+                     "list the topics as `- topic: ...` items")
+        return Scope(), checker.errors  # type: ignore[return-value]
+    found = []
+    for index, item in enumerate(items):
+        what = f"not-covered topic {index + 1}"
+        entry = checker.mapping(item, items.line_of(index), what)
+        if entry is None:
+            continue
+        checker.keys(entry, {"topic", "match"}, {"unless"}, what)
+        topic = checker.text(entry, "topic", what) or ""
+        rules = []
+        for rule in checker.text_list(entry, "match", what, 1):
+            parsed = parse_rule(rule)
+            if not all(parsed):
+                checker.fail(f"a rule of {what} has an empty group", entry.line_of("match"),
+                             "write terms on both sides of every `+` and `|`")
+                continue
+            rules.append(parsed)
+        unless = tuple(term for text in checker.text_list(entry, "unless", what) if (term := parse_term(text)))
+        found.append(Uncovered(topic, tuple(rules), unless))
+    return Scope(tuple(found)), checker.errors  # type: ignore[return-value]

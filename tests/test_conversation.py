@@ -1,0 +1,88 @@
+"""Real messages: follow-ups, picks from "Did you mean", two questions at once, long posts, topic
+names and honest scope. Each test reads like a short transcript."""
+
+from __future__ import annotations
+
+from bot.conversation import Conversation
+from bot.responder import Reply, Responder
+
+
+def chat(responder: Responder, *messages: str) -> list[Reply]:
+    """The replies to one person's messages, in order, each with the conversation so far."""
+    replies, conversation = [], Conversation()
+    for message in messages:
+        reply = responder.respond(message, conversation)
+        replies.append(reply)
+        conversation = reply.conversation
+    return replies
+
+
+def test_a_follow_up_is_read_against_the_answer_before_it(responder: Responder) -> None:
+    first, follow_up = chat(responder, "why do my glutes cramp", "what about at night?")
+    assert first.entry_id == "causes"
+    assert follow_up.kind == "answer" and follow_up.entry_id == "when-cramps-happen"
+
+
+def test_is_that_serious_after_an_answer_asks_when_to_see_a_doctor(responder: Responder) -> None:
+    *_, reply = chat(responder, "what causes butt cramps", "is that serious?")
+    assert reply.entry_id == "see-doctor"
+
+
+def test_a_number_picks_from_the_did_you_mean_before_it(responder: Responder) -> None:
+    offer, picked = chat(responder, "butt cramp", "2")
+    assert offer.kind == "clarify"
+    assert picked.kind == "answer" and picked.entry_id == offer.suggestions[1].entry_id
+
+
+def test_yes_picks_the_first_choice_and_words_pick_by_place(responder: Responder) -> None:
+    offer, picked = chat(responder, "butt cramp", "yes")
+    assert picked.entry_id == offer.suggestions[0].entry_id
+    offer, picked = chat(responder, "butt cramp", "the third one please")
+    assert picked.entry_id == offer.suggestions[2].entry_id
+
+
+def test_a_number_without_a_did_you_mean_is_not_a_pick(responder: Responder) -> None:
+    assert responder.respond("2").kind != "answer"
+
+
+def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> None:
+    reply = responder.respond("can low magnesium cause glute cramps? and what foods should i eat")
+    assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")
+    assert reply.text.index("Can low magnesium") < reply.text.index("What should I eat")
+    assert reply.text.endswith(responder.config.texts.disclaimer)
+
+
+def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
+    reply = responder.respond(
+        "I'm 44 and I cycle to work every day, about 20 km each way. For a few weeks now my glutes "
+        "cramp near the end of the ride and I have to stop and walk for a minute. I drink water and "
+        "eat fine. What could be causing this?")
+    assert reply.kind == "answer" and reply.entry_id in ("causes", "cause-exercise")
+
+
+def test_a_topic_name_on_its_own_answers_the_topic(responder: Responder) -> None:
+    assert responder.respond("Causes").entry_id == "causes"
+    assert responder.respond("symptoms?").entry_id == "symptoms"
+    assert responder.respond("when to see a doctor").entry_id == "see-doctor"
+
+
+def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -> None:
+    for message, topic in (("is this sciatica", "sciatica"), ("i'm pregnant and my bum cramps", "pregnancy"),
+                           ("heat or ice for a glute cramp", "heat, ice"),
+                           ("how long does a glute cramp last", "how long"),
+                           ("leg cramps at night", "other parts of the body")):
+        reply = responder.respond(message)
+        assert reply.kind == "fallback", message
+        assert f"I don't have information on" in reply.text and topic in reply.text, message
+
+
+def test_the_same_messages_always_get_the_same_replies(responder: Responder) -> None:
+    messages = ("butt cramp", "2", "what causes migraines", "why do my glutes cramp", "and at night?")
+    assert chat(responder, *messages) == chat(responder, *messages)
+
+
+def test_inline_search_follows_the_chat_rules(responder: Responder) -> None:
+    assert [reply.kind for reply in responder.search("i have crushing chest pain", 5)] == ["urgent"]
+    assert responder.search("what causes migraines", 5) == []
+    found = responder.search("why does my glute cramp", 5)
+    assert found and found[0].entry_id == "causes"

@@ -1,0 +1,31 @@
+"""The project's own blind-written sets, scored as `python -m bot eval` scores them: floors at the
+measured figures, so a change that makes the bot worse on people's real wording fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.evaluation import evaluate, load_cases
+from bot.responder import Responder
+
+SETS = Path(__file__).parent / "sets"
+
+
+def share(figures: tuple[int, int]) -> float:
+    done, total = figures
+    return 100 * done / total
+
+
+def test_safety_holdout_batch_keeps_its_recall_and_false_alarms(responder: Responder) -> None:
+    report = evaluate(responder, load_cases(SETS / "safety-d.yaml"))
+    assert share(report.urgent_recall) >= 83
+    assert share(report.false_urgent) <= 8
+
+
+def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
+    tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
+    assert share(tuned.correct) >= 74 and share(tuned.wrong) <= 4
+    assert share(tuned.follow_ups) >= 82 and share(tuned.out_of_scope_answered) <= 5
+    holdout = evaluate(responder, load_cases(SETS / "messages-2.yaml"))
+    assert share(holdout.correct) >= 60 and share(holdout.wrong) <= 6
+    assert share(holdout.out_of_scope_answered) <= 3
