@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from .conversation import Conversation
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
@@ -19,10 +20,10 @@ from .knowledge import (ARTICLE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Art
                         load_knowledge, parse_article, parse_article_files)
 from .matcher import Matcher
 from .report import FORMATS, load_report
-from .responder import Responder
+from .responder import Reply, Responder
 from .safety import failing_examples, parse_red_flags
 from .store import Store
-from .terminal import render_text, run_chat
+from .terminal import choices_of, render_text, run_chat
 from .yamlfile import is_binary, load_yaml, parse_yaml, read_text_file
 
 
@@ -37,6 +38,7 @@ def reply_json(explanation: Explanation) -> str:
     return json.dumps({
         "kind": reply.kind,
         "id": reply.entry_id,
+        "ids": list(reply.entry_ids),
         "score": round(reply.score, 4),
         "suggestions": [suggestion.entry_id for suggestion in reply.suggestions],
         "text": reply.text,
@@ -46,12 +48,23 @@ def reply_json(explanation: Explanation) -> str:
 
 def command_ask(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
-    texts = (line.rstrip("\n") for line in sys.stdin) if args.text == ["-"] else [" ".join(args.text)]
-    for text in texts:
+
+    def show(text: str, conversation: Conversation | None) -> tuple[Reply, str]:
         if args.json:
-            print(reply_json(explain(responder, text)), flush=True)
-        else:
-            print(render_text(responder.respond(text)) + ("\n" if args.text == ["-"] else ""), flush=True)
+            explanation = explain(responder, text, conversation)
+            return explanation.reply, reply_json(explanation)
+        reply = responder.respond(text, conversation)
+        return reply, render_text(reply, choices_of(reply, responder))
+
+    if args.text == ["-"]:
+        # Each line stands alone, unless --conversation reads them as one person's chat.
+        conversation = Conversation()
+        for line in sys.stdin:
+            reply, shown = show(line.rstrip("\n"), conversation if args.conversation else None)
+            conversation = reply.conversation
+            print(shown + ("" if args.json else "\n"), flush=True)
+        return 0
+    print(show(" ".join(args.text), None)[1])
     return 0
 
 
@@ -298,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="show before each reply the best entries, their scores and why")
     ask = commands.add_parser("ask", help="print the reply to one message")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("--conversation", action="store_true",
+                     help="with -: read the lines as one person's conversation, in order")
     ask.add_argument("text", nargs="+", help="the message, or - for one message per line of stdin")
     check = commands.add_parser("check", help="validate knowledge files or folders")
     check.add_argument("paths", nargs="*", help="default: the configured knowledge path")

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .config import Config, Matching
+from .conversation import Conversation
 from .knowledge import Knowledge
 from .matcher import Match
+from .questions import split_questions
 from .responder import ANSWER, CLARIFY, FALLBACK, MAX_MESSAGE_CHARS, SMALLTALK, URGENT, Reply, Responder
 from .vocabulary import split_words
 
@@ -33,13 +35,17 @@ def match_of(responder: Responder, text: str) -> Match:
 
 
 def uncovered_of(responder: Responder, text: str) -> str | None:
-    found = responder.knowledge.scope.find_uncovered(text[:MAX_MESSAGE_CHARS], responder.knowledge.vocabulary)
+    """The topic not-covered.yaml declines this message as, looked for as the responder does."""
+    text = text[:MAX_MESSAGE_CHARS]
+    asked = " . ".join(" ".join(part.words) for part in split_questions(text) if part.asks) or text
+    found = responder.knowledge.scope.find_uncovered(text, asked, responder.knowledge.vocabulary)
     return found.topic if found else None
 
 
-def explain(responder: Responder, text: str) -> Explanation:
+def explain(responder: Responder, text: str, conversation: Conversation | None = None) -> Explanation:
     """The reply to a message, and the match the responder decided it from."""
-    return Explanation(responder.respond(text), match_of(responder, text), uncovered_of(responder, text))
+    return Explanation(responder.respond(text, conversation), match_of(responder, text),
+                       uncovered_of(responder, text))
 
 
 class ExplainingResponder(Responder):
@@ -49,8 +55,8 @@ class ExplainingResponder(Responder):
         super().__init__(knowledge, config)
         self.write = write
 
-    def respond(self, text: str) -> Reply:
-        reply = super().respond(text)
+    def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
+        reply = super().respond(text, conversation)
         match = match_of(self, text)
         related = self.knowledge.entries[match.best.entry_id].related if match.best else ()
         explanation = Explanation(reply, match, uncovered_of(self, text))
@@ -125,7 +131,10 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
         _check(not unlinked, f"no unrelated entry within {settings.answer_margin} of the best"
                + (f" ({', '.join(unlinked)} {'is' if len(unlinked) == 1 else 'are'})" if unlinked else "")),
     ]
-    if reply.kind == ANSWER:
+    if reply.kind == ANSWER and reply.entry_id != best.entry_id:
+        lines.append("why: read with what came before (a follow-up, or one question of several), "
+                     "the message was answered from another entry")
+    elif reply.kind == ANSWER:
         lines.append("why: every check passed, so the best entry is answered")
     elif reply.kind == CLARIFY:
         lines.append("why: a check failed, so the closest entries are offered as \"Did you mean\"")
