@@ -276,6 +276,10 @@ def print_table(results: dict) -> None:
     missed = results["missed"]
     print("all targets met in this run" if not missed else
           "MISSED in this run:\n" + "\n".join(f"  - {line}" for line in missed))
+    for row in results["matcher"]:
+        for kind, examples in row["accuracy"]["examples"].items():
+            shown = "\n".join(f"      {example}" for example in examples[:5])
+            print(f"  {kind} at {row['entries']} entries, for instance:\n{shown}")
 
 
 def main() -> int:

@@ -33,7 +33,8 @@ class Tally:
             self.in_scope[outcome] += 1
             key = outcome
         if key in ("wrong", "out of scope answered"):
-            self.examples.setdefault(key, []).append(f"{message.text!r} -> {entry_id} (expected {message.expect})")
+            expected = message.expect or "nothing: no article covers it"
+            self.examples.setdefault(key, []).append(f"{message.text!r} -> {entry_id} (expected {expected})")
         return outcome
 
     def share(self, outcome: str) -> float:
