@@ -40,6 +40,7 @@ def test_no_hand_written_domain_list(knowledge: Knowledge) -> None:
     ("charley horse in my leg", "calf-cramps"),
     ("Hi! why do my legs cramp at night?", "calf-causes"),
     ("how do i stop a cramp in my calf", "calf-relief"),
+    ("my calf muscle just locked up, how do i make it stop", "calf-relief"),
     ("why do my glutes cramp", "causes"),
     ("how much water a day", "hydration"),
 ])
@@ -107,3 +108,11 @@ def test_a_stray_support_file_in_the_folder_is_named(knowledge_copy: Path) -> No
     assert str(caught.value) == (f"{knowledge_copy / 'red-flags-old.yaml'}:1: this is a red flags file, not an "
                                  "article, and only red-flags.yaml is read as one. Fix: rename it to red-flags.yaml "
                                  "or move it out of the folder")
+
+
+def test_the_walkthroughs_eval_cases_pass(knowledge_copy: Path) -> None:
+    from bot.evaluation import evaluate, load_cases
+
+    report = evaluate(with_calf(knowledge_copy), load_cases(Path(__file__).parent / "fixtures" / "calf-eval.yaml"))
+    assert report.correct[0] == report.correct[1] and report.wrong[0] == 0
+    assert report.out_of_scope_answered[0] == 0 and report.urgent_recall[0] == report.urgent_recall[1]
