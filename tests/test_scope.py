@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Config
 from bot.errors import KnowledgeErrors
+from bot.evaluation import evaluate, load_cases
 from bot.knowledge import Knowledge, knowledge_files, load_knowledge
 from bot.matcher import Matcher
 from bot.responder import Responder
@@ -111,8 +112,6 @@ def test_a_stray_support_file_in_the_folder_is_named(knowledge_copy: Path) -> No
 
 
 def test_the_walkthroughs_eval_cases_pass(knowledge_copy: Path) -> None:
-    from bot.evaluation import evaluate, load_cases
-
     report = evaluate(with_calf(knowledge_copy), load_cases(Path(__file__).parent / "fixtures" / "calf-eval.yaml"))
     assert report.correct[0] == report.correct[1] and report.wrong[0] == 0
     assert report.out_of_scope_answered[0] == 0 and report.urgent_recall[0] == report.urgent_recall[1]
