@@ -151,11 +151,12 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         related = checker.text_list(entry, "related", what)
         source_section = checker.text(entry, "source", what) or ""
         entry_title = checker.text(entry, "title", what, required=False)
-        if entry_id and questions:
+        # An entry with other mistakes still holds its id, so links to it are not reported as well.
+        if entry_id:
             entries.append(Entry(
                 id=entry_id, topic=topic, questions=tuple(questions), answer=" ".join(answer.split()),
                 related=tuple(related), source=source_section,
-                title=entry_title or _title_from_question(questions[0]), path=path, line=entry.line,
+                title=entry_title or _title_from_question(questions[0] if questions else entry_id), path=path, line=entry.line,
                 key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions")))
     article = Article(title, source_title, covers, reviewed, tuple(entries), path)
     return article, checker.errors  # type: ignore[return-value]
