@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .conversation import Conversation
-from .english import specificity
+from .english import load_segmenter, specificity
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
 from .questions import Part, split_questions
@@ -103,6 +103,7 @@ class Responder:
         self.knowledge = knowledge
         self.config = config
         self.matcher = Matcher(knowledge)
+        load_segmenter()
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
