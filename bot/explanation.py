@@ -131,9 +131,11 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
         _check(not unlinked, f"no unrelated entry within {settings.answer_margin} of the best"
                + (f" ({', '.join(unlinked)} {'is' if len(unlinked) == 1 else 'are'})" if unlinked else "")),
     ]
-    if reply.kind == ANSWER and reply.entry_id != best.entry_id:
-        lines.append("why: read with what came before (a follow-up, or one question of several), "
-                     "the message was answered from another entry")
+    failed = not match.in_domain or any(line.startswith("NO ") for line in lines)
+    if reply.kind == ANSWER and (reply.entry_id != best.entry_id or failed):
+        lines.append("why: the message alone " + ("fails a check" if failed else "points at another entry")
+                     + "; read with what it is taken to be about (the conversation before it, the only "
+                       "article, or one question of several), it was answered")
     elif reply.kind == ANSWER:
         lines.append("why: every check passed, so the best entry is answered")
     elif reply.kind == CLARIFY:
