@@ -64,6 +64,13 @@ def test_chat_debug_shows_candidates_and_why() -> None:
     assert out.index("[debug] reply: answer causes") < out.index("What causes gluteal cramps?")
 
 
+def test_chat_debug_says_when_a_follow_up_was_read_with_what_came_before() -> None:
+    out = run_bot("chat", "--debug", stdin="why do my glutes cramp\nis that serious\n").stdout
+    follow_up = out[out.index("you>", out.index("[debug] reply: answer causes")):]
+    assert "[debug] reply: answer see-doctor" in follow_up
+    assert "why: the message alone fails a check; read with what it is taken to be about" in follow_up
+
+
 @pytest.mark.parametrize("name, summary", [
     ("red-flags.yaml", "ok: red flags file, 11 red flags"),
     ("smalltalk.yaml", "ok: small talk file, 5 small talk intents"),
