@@ -11,32 +11,39 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from dotenv import load_dotenv
 
-from .conversation import Conversation
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
+from .conversation import Conversation
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
-from .knowledge import (RED_FLAGS_FILE, VOCABULARY_FILE, check_across_files, find_article_files, knowledge_folder,
-                        load_knowledge, parse_article)
+from .explanation import Explanation, ExplainingResponder, candidates_json, explain
+from .knowledge import (ARTICLE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge, check_across_files,
+                        check_against, check_support_file, find_article_files, kind_of_file, knowledge_folder,
+                        load_knowledge, parse_article, parse_article_files)
 from .logs import configure_logging
+from .matcher import Matcher
 from .report import FORMATS, load_report
 from .responder import Reply, Responder
+from .safety import parse_red_flags
 from .store import KEY_VARIABLE, Store, backup_store
-from .triage import Triage, failing_examples
 from .terminal import choices_of, render_text, run_chat
-from .yamlfile import parse_yaml
+from .triage import Triage, failing_examples
+from .yamlfile import is_binary, load_yaml, parse_yaml, read_text_file
 
 
 def build_responder(config: Config) -> Responder:
     return Responder(load_knowledge(config.knowledge_path), config)
 
 
-def reply_json(reply: Reply) -> str:
-    """The stable contract of `ask --json`: one object a message, in this shape."""
+def reply_json(explanation: Explanation) -> str:
+    """The stable contract of `ask --json`: one object a message, in this shape; `candidates`
+    are the best entries with the matcher's figures, for any kind of reply."""
+    reply = explanation.reply
     return json.dumps({
         "kind": reply.kind,
         "id": reply.entry_id,
@@ -44,29 +51,37 @@ def reply_json(reply: Reply) -> str:
         "score": round(reply.score, 4),
         "suggestions": [suggestion.entry_id for suggestion in reply.suggestions],
         "text": reply.text,
+        "candidates": candidates_json(explanation.match),
     }, ensure_ascii=False)
 
 
 def command_ask(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
 
-    def show(reply: Reply) -> str:
-        return reply_json(reply) if args.json else render_text(reply, choices_of(reply, responder))
+    def show(text: str, conversation: Conversation | None) -> tuple[Reply, str]:
+        if args.json:
+            explanation = explain(responder, text, conversation)
+            return explanation.reply, reply_json(explanation)
+        reply = responder.respond(text, conversation)
+        return reply, render_text(reply, choices_of(reply, responder))
 
     if args.text == ["-"]:
         # Each line stands alone, unless --conversation reads them as one person's chat.
         conversation = Conversation()
         for line in sys.stdin:
-            reply = responder.respond(line.rstrip("\n"), conversation if args.conversation else None)
+            reply, shown = show(line.rstrip("\n"), conversation if args.conversation else None)
             conversation = reply.conversation
-            print(show(reply) + ("" if args.json else "\n"), flush=True)
+            print(shown + ("" if args.json else "\n"), flush=True)
         return 0
-    print(show(responder.respond(" ".join(args.text))))
+    print(show(" ".join(args.text), None)[1])
     return 0
 
 
 def command_chat(args: argparse.Namespace, config: Config) -> int:
-    run_chat(build_responder(config), input, print)
+    if args.explain:
+        run_chat(ExplainingResponder(load_knowledge(config.knowledge_path), config, print), input, print)
+    else:
+        run_chat(build_responder(config), input, print)
     return 0
 
 
@@ -135,25 +150,80 @@ def command_health(args: argparse.Namespace, config: Config) -> int:
 
 
 def command_check(args: argparse.Namespace, config: Config) -> int:
-    paths = [Path(path) for path in args.paths] or [config.knowledge_path]
-    for path in paths:
-        folder = knowledge_folder(path)
-        # A lone article file is checked against the configured vocabulary, red flags and small talk.
-        support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
-        knowledge = load_knowledge(path, support, include_drafts=True)
-        # Each red flag's examples must raise it and its near misses must not: rules and examples
-        # are reviewed together.
-        failing = failing_examples(Triage(knowledge), support / RED_FLAGS_FILE)
-        if failing:
-            raise KnowledgeErrors(failing)
-        files = ", ".join(str(file) for file in find_article_files(path))
-        drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
-        note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
-        examples = (sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
-                    + len(knowledge.red_flags.calm_examples))
-        print(f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
-              f"({examples} examples pass) in {files}")
+    if not args.paths:
+        print(check_folder(config.knowledge_path, config))
+        return 0
+    for given in args.paths:
+        path = Path(given)
+        if not path.exists():
+            raise KnowledgeError("this path does not exist", path, fix="check the path given to `check`")
+        print(check_folder(path, config) if path.is_dir() else check_file(path, config))
     return 0
+
+
+def check_folder(path: Path, config: Config) -> str:
+    """A knowledge folder (or the configured path): every file and every check across them."""
+    # A folder without its own vocabulary is checked against the configured support files.
+    support = path if (knowledge_folder(path) / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
+    knowledge = load_knowledge(path, support, include_drafts=True)
+    # Each red flag's examples must raise it and its near misses must not: rules and examples
+    # are reviewed together.
+    failing = failing_examples(Triage(knowledge), support / RED_FLAGS_FILE)
+    if failing:
+        raise KnowledgeErrors(failing)
+    files = ", ".join(str(file) for file in find_article_files(path))
+    drafts = sum(len(article.entries) for article in knowledge.articles if article.reviewed is None)
+    note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
+    examples = (sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
+                + len(knowledge.red_flags.calm_examples))
+    warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge)]
+    summary = (f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
+               f"({examples} examples pass) in {files}")
+    return summary + "".join(warnings)
+
+
+def same_reading_warnings(knowledge: Knowledge) -> list[str]:
+    """Questions of two entries that the matcher reads alike: it cannot tell which is meant."""
+    lines = []
+    for first_id, first_index, second_id, second_index in Matcher(knowledge).same_readings():
+        first, second = knowledge.entries[first_id], knowledge.entries[second_id]
+        line = second.question_lines[second_index] if second_index < len(second.question_lines) else second.line
+        lines.append(f"{second.path}:{line}: {second.questions[second_index]!r} ({second_id}) reads the same as "
+                     f"{first.questions[first_index]!r} ({first_id}) once typos, synonyms and little words are "
+                     "set aside. Fix: reword one so the entries differ")
+    return lines
+
+
+def check_file(path: Path, config: Config) -> str:
+    """One file, told apart by its content: an article is also checked against the configured
+    knowledge (ids and questions used twice name both files); a support file on its own."""
+    data = load_yaml(path, KnowledgeError)
+    kind = kind_of_file(path, data)
+    if kind != ARTICLE:
+        summary = check_support_file(path, data, kind)
+        if kind == RED_FLAGS:
+            # Its examples are read with the configured vocabulary, as the bot reads messages.
+            configured = load_knowledge(config.knowledge_path, include_drafts=True)
+            triage = Triage(replace(configured, red_flags=parse_red_flags(data, path)[0]))
+            failing = failing_examples(triage, path)
+            if failing:
+                raise KnowledgeErrors(failing)
+        return f"{summary} in {path}"
+    folder = knowledge_folder(path)
+    support = folder if (folder / VOCABULARY_FILE).exists() else knowledge_folder(config.knowledge_path)
+    knowledge = load_knowledge(path, support, include_drafts=True)
+    article = knowledge.articles[0]
+    configured = knowledge_folder(config.knowledge_path)
+    # A configured article of the same file name or title is the one this file is a version of.
+    versions = [other for other in parse_article_files(configured)
+                if other.path.resolve() == path.resolve() or other.path.name == path.name
+                or other.title == article.title]
+    others = [other for other in parse_article_files(configured) if other not in versions]
+    check_against(list(knowledge.articles), others)
+    drafts = " (a draft, not served until reviewed)" if article.reviewed is None else ""
+    compared = f", no clash with the {len(others)} other articles in {configured}" if others else ""
+    version = "".join(f", a version of {other.path}" for other in versions if other.path.resolve() != path.resolve())
+    return f"ok: {len(knowledge.entries)} entries{drafts} in {path}{version}{compared}"
 
 
 def command_eval(args: argparse.Namespace, config: Config) -> int:
@@ -188,23 +258,36 @@ def command_eval(args: argparse.Namespace, config: Config) -> int:
 
 def command_draft(args: argparse.Namespace, config: Config) -> int:
     source = Path(args.article)
-    try:
-        text = decode(source.read_bytes())
-    except OSError as error:
-        raise KnowledgeError(f"cannot read the article ({error.strerror})", source,
-                             fix="check the path") from None
-    draft = draft_article(text, load_knowledge(config.knowledge_path).vocabulary)
+    text = read_article(source)
+    existing = Path(args.merge) if args.merge else None
+    # The merged file's own ids are no clash; nor are those of a configured file it is a copy of.
+    old_title = read_title(existing) if existing is not None and existing.exists() else None
+    others = [article for article in load_knowledge(config.knowledge_path, include_drafts=True).articles
+              if existing is None or not existing.exists()
+              or (article.path.resolve() != existing.resolve() and article.title != old_title)]
+    knowledge = load_knowledge(config.knowledge_path)
+    draft = draft_article(text, knowledge.vocabulary,
+                          frozenset(entry.id for article in others for entry in article.entries),
+                          frozenset(question for article in others for entry in article.entries
+                                    for question in entry.questions))
     notes: dict[str, str] = {}
     reviewed = None
-    if args.merge:
-        existing = Path(args.merge)
-        draft, notes, reviewed = merge(draft, existing.read_text(encoding="utf-8"), existing)
+    if existing is not None:
+        if not existing.exists():
+            raise KnowledgeError("the file to merge into does not exist", existing,
+                                 fix="correct the path, or use -o to write a new file")
+        old_text = read_text_file(existing, KnowledgeError, "file to merge into")
+        draft, notes, reviewed = merge(draft, old_text, existing)
     output = render(draft, source.name, notes, reviewed)
-    target = Path(args.output) if args.output else (Path(args.merge) if args.merge else None)
-    check_draft(output, target or source.with_suffix(".yaml"))
+    target = Path(args.output) if args.output else existing
+    check_draft(output, target or source.with_suffix(".yaml"), others)
     if target is None:
         sys.stdout.write(output)
     else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target == existing:
+            # The editor's file as it was, beside the merged one (its comments are not merged).
+            existing.with_name(existing.name + ".bak").write_text(old_text, encoding="utf-8")
         target.write_text(output, encoding="utf-8")
     report = [f"{source}: {draft.fmt}, title {draft.title!r}, {len(draft.sections)} sections: "
               + "; ".join(draft.sections),
@@ -214,18 +297,47 @@ def command_draft(args: argparse.Namespace, config: Config) -> int:
               if draft.disclaimer else "no disclaimer found in the article"]
     report += [f"review {entry_id}: {note}" for entry_id, note in notes.items()]
     if target is not None:
-        report.append(f"wrote {target}; it passes check; review it, then set `reviewed`")
+        kept = f" (the previous version is in {existing.name}.bak)" if target == existing else ""
+        report.append(f"wrote {target}{kept}; it passes check; review it, then set `reviewed`")
     print("\n".join(report), file=sys.stderr)
     return 0
 
 
-def check_draft(text: str, path: Path) -> None:
-    """A draft must pass the same checks as any knowledge file."""
+def read_title(path: Path) -> str | None:
+    """The title of a knowledge file, if it has one that can be read."""
+    try:
+        data = load_yaml(path, KnowledgeError)
+    except KnowledgeError:
+        return None
+    return str(data.get("title")) if isinstance(data, dict) and data.get("title") else None
+
+
+def read_article(path: Path) -> str:
+    """An article's text in any of the encodings `decode` knows; not binary, not empty."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeError("the article does not exist", path, fix="check the path") from None
+    except OSError as error:
+        raise KnowledgeError(f"cannot read the article ({error.strerror})", path, fix="check the path") from None
+    if is_binary(data):
+        raise KnowledgeError("the article is binary data (a PDF, Word document or image?), not text", path,
+                             fix="save or export it as plain text, Markdown or HTML first")
+    text = decode(data)
+    if not text.strip():
+        raise KnowledgeError("the article is empty", path, fix="name the file that holds the article's text")
+    return text
+
+
+def check_draft(text: str, path: Path, others: list[Article]) -> None:
+    """A draft must pass the same checks as any knowledge file, and not clash with the others."""
     article, errors = parse_article(parse_yaml(text, path, KnowledgeError), path)
     if article is not None:
         check_across_files([article], errors)
     if errors:
         raise KnowledgeErrors(errors)
+    if article is not None:
+        check_against([article], others)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,7 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log at DEBUG and show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the Telegram bot (terminal chat without a token)")
-    commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--debug", dest="explain", action="store_true",
+                      help="show before each reply the best entries, their scores and why")
     ask = commands.add_parser("ask", help="print the reply to one message")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
     ask.add_argument("--conversation", action="store_true",

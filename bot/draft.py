@@ -39,6 +39,17 @@ _BOILERPLATE = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"^(posted|published|updated) (on|by)\b", r"^(comments?|reply)$", r"^name\s*\*?$",
     r"^email\s*\*?$", r"^website$", r"^post comment$", r"^\d+ comments?$",
 )]
+# Bylines and review lines: who wrote, reviewed or checked the article, and when. Short lines only,
+# so a sentence that starts "By stretching..." stays.
+_BYLINE = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^(written |words |article |story )?by [A-Z][\w.'-]*( [A-Z][\w.'-]*){0,4}\b",
+    r"^(medically |clinically |expert |peer[- ])?(reviewed|fact[- ]checked|checked|edited|verified|approved)"
+    r"( and \w+)? by\b",
+    r"^(last )?(updated|reviewed|published|posted|modified)( on| in|:)? "
+    r"(\w+ \d{1,2},? \d{4}|\d{1,2} \w+ \d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\.?$",
+    r"^\d+ min(ute)?s? read$", r"^fact[- ]checked\b",
+)]
+_BYLINE_LENGTH = 120
 _DISCLAIMER = [re.compile(pattern, re.IGNORECASE) for pattern in (
     r"for (educational|informational) purposes only", r"(is|are) not (a substitute|intended to replace)",
     r"(contact|consult|see) a (medical|health( ?care)?) professional", r"does not (provide|constitute) medical advice",
@@ -56,7 +67,8 @@ _TOPIC_WORDS = (
     ("see-a-doctor", ("doctor", "emergency", "physician", "medical help", "when to see", "seek")),
     ("causes", ("cause", "caused", "causes", "reason", "trigger", "risk factor", "why")),
     ("symptoms", ("symptom", "sign", "indication", "feel", "diagnos")),
-    ("treatment", ("treat", "relie", "prevent", "remed", "manage", "cure", "avoid", "therapy", "care", "caring")),
+    ("treatment", ("treat", "relie", "prevent", "remed", "manage", "cure", "avoid", "therapy", "care", "caring",
+                   "stop", "ease", "get rid")),
 )
 
 
@@ -81,6 +93,8 @@ class Draft:
     removed: list[str]
     disclaimer: str | None
     fmt: str
+    # Top-level keys of an editor's file that the draft does not make (kept by a merge).
+    extra: dict = field(default_factory=dict)
 
 
 def decode(data: bytes) -> str:
@@ -226,6 +240,8 @@ def read_blocks(text: str, fmt: str) -> list[Block]:
 
 
 def _is_boilerplate(text: str) -> bool:
+    if len(text) <= _BYLINE_LENGTH and any(pattern.search(text) for pattern in _BYLINE):
+        return True
     return any(pattern.search(text) for pattern in _BOILERPLATE)
 
 
@@ -244,10 +260,11 @@ def split_sections(blocks: list[Block]) -> tuple[str, list[Section], list[str], 
             removed.append(block.text)
         elif _is_disclaimer(block.text):
             disclaimer_parts.append(block.text)
-        elif text:
+        else:
             if text != block.text:
                 removed.append("a \"click here\" sentence")
-            kept.append(Block(block.kind, text, block.level))
+            if text:
+                kept.append(Block(block.kind, text, block.level))
     headings = [block for block in kept if block.kind == HEADING]
     title = headings[0].text if headings else (kept[0].text[:80] if kept else "Untitled")
     top = min((block.level for block in headings[1:]), default=2)
@@ -272,6 +289,19 @@ def sentence_case(text: str) -> str:
     return " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in text.split())
 
 
+def is_plural(subject: str) -> bool:
+    """ "calf cramps", "shin splints" are plural; "heel pain", "bursitis", "stress" are not."""
+    last = subject.split()[-1].lower() if subject.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "is", "us"))
+
+
+def subject_of(title: str) -> str:
+    """What an article is about, from its title: "Calf cramps: what they are and what to do" ->
+    "calf cramps"."""
+    main = re.split(r"\s*(?::|\s[-\u2013\u2014|]\s)\s*", title.strip(), maxsplit=1)[0]
+    return sentence_case(main.rstrip("?.!")) or sentence_case(title)
+
+
 def heading_question(heading: str, subject: str) -> str:
     """A heading as the question it answers: "Causes of X" -> "What causes X?"."""
     text = heading.strip().rstrip(":.")
@@ -281,32 +311,39 @@ def heading_question(heading: str, subject: str) -> str:
     if text.endswith("?"):
         return text
     rules = (
-        (r"^(?:the )?causes? of (.+)$", "What causes {}?"),
-        (r"^(?:the )?treatments? (?:for|of) (.+)$", "How is {} treated?"),
-        (r"^treating (.+)$", "How is {} treated?"),
-        (r"^(?:the )?(?:symptoms|signs) of (.+)$", "What are the symptoms of {}?"),
-        (r"^(?:prevention of|preventing|how to prevent) (.+)$", "How can {} be prevented?"),
-        (r"^(?:diagnosis of|diagnosing) (.+)$", "How is {} diagnosed?"),
-        (r"^risk factors (?:for|of) (.+)$", "What are the risk factors for {}?"),
-        (r"^when to (see|call|visit) (?:a|your) (doctor|gp|physician)(.*)$", "When should I see a doctor{}?"),
-        (r"^(?:what is|about) (.+)$", "What is {}?"),
+        (r"^(?:the )?causes? of (.+)$", lambda x: f"What causes {x}?"),
+        (r"^(?:the )?treatments? (?:for|of) (.+)$", lambda x: f"How {_be(x)} {x} treated?"),
+        (r"^treating (.+)$", lambda x: f"How {_be(x)} {x} treated?"),
+        (r"^(?:the )?(?:symptoms|signs) of (.+)$", lambda x: f"What are the symptoms of {x}?"),
+        (r"^(?:prevention of|preventing|how to prevent) (.+)$", lambda x: f"How can {x} be prevented?"),
+        (r"^(?:diagnosis of|diagnosing) (.+)$", lambda x: f"How {_be(x)} {x} diagnosed?"),
+        (r"^risk factors (?:for|of) (.+)$", lambda x: f"What are the risk factors for {x}?"),
+        (r"^when to (?:see|call|visit) (?:a|your) (?:doctor|gp|physician)(.*)$",
+         lambda x: f"When should I see a doctor {x.strip() or 'about ' + subject}?"),
+        (r"^how to (.+)$", lambda x: f"How do I {x}?"),
+        (r"^(?:what is|about) (.+)$", lambda x: f"What {_be(x)} {x}?"),
     )
     for pattern, template in rules:
         found = re.match(pattern, lower)
         if found:
-            value = found.groups()[-1] if "doctor" not in template else found.group(3)
+            value = found.group(1)
             original = text[len(text) - len(value):] if value else ""
-            return template.format(original.strip())
+            return template(original.strip() if original.strip() else value)
     if lower == "introduction":
-        return f"What is {subject}?"
+        return f"What {_be(subject)} {subject}?"
     by_topic = {"causes": f"What causes {subject}?", "symptoms": f"What are the symptoms of {subject}?",
                 "see-a-doctor": f"When should I see a doctor about {subject}?"}
     topic = guess_topic(text)
     if topic in by_topic:
         return by_topic[topic]
     if topic == "treatment":
-        return f"How can {subject} be prevented?" if "prevent" in lower else f"How is {subject} treated?"
+        return (f"How can {subject} be prevented?" if "prevent" in lower
+                else f"How {_be(subject)} {subject} treated?")
     return f"What should I know about {text[:1].lower() + text[1:]}?"
+
+
+def _be(subject: str) -> str:
+    return "are" if is_plural(subject) else "is"
 
 
 def guess_topic(heading: str) -> str:
@@ -317,11 +354,19 @@ def guess_topic(heading: str) -> str:
     return "about"
 
 
-def make_id(heading: str, taken: set[str]) -> str:
+def slug_of(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def make_id(heading: str, taken: set[str], existing: frozenset[str] = frozenset(), slug: str = "") -> str:
+    """A readable id from a heading; one that another file already uses gets the article's slug
+    in front ("see-doctor" -> "calf-cramps-see-doctor"), one used in this draft a number."""
     words = [word for word in re.findall(r"[a-z0-9]+", heading.lower()) if word not in _STOP]
     base = "-".join(words)[:MAX_ID_LENGTH - 3].strip("-") or "section"
+    if base in existing and slug and not base.startswith(slug):
+        base = f"{slug}-{base}"[:MAX_ID_LENGTH - 3].strip("-")
     candidate, number = base, 2
-    while candidate in taken:
+    while candidate in taken or candidate in existing:
         candidate, number = f"{base}-{number}", number + 1
     taken.add(candidate)
     return candidate
@@ -344,21 +389,25 @@ def phrasings(question: str, vocabulary: Vocabulary) -> list[str]:
     base = " ".join(re.findall(r"[a-z0-9']+", question.lower()))
     variants = [base]
     patterns = (
-        (r"^what causes (.+)$", ["why do i get {}", "causes of {}", "reasons for {}", "what triggers {}"]),
-        (r"^how is (.+) treated$", ["how do i treat {}", "treatment for {}", "how to get rid of {}",
-                                    "what helps with {}"]),
-        (r"^what are the (?:symptoms|indications|signs) of (.+)$", ["symptoms of {}", "signs of {}",
-                                                                  "what does {} feel like",
-                                                                  "how do i know i have {}"]),
-        (r"^what is (.+)$", ["what is {} exactly", "explain {}", "meaning of {}", "{} definition"]),
-        (r"^how can (.+) be prevented$", ["how to prevent {}", "how to avoid {}", "preventing {}"]),
-        (r"^when should i see a doctor(.*)$", ["do i need a doctor{}", "should i see a doctor{}",
-                                               "when to worry{}"]),
+        (r"^what causes (.+)$", ["why do i get {x}", "causes of {x}", "reasons for {x}", "what triggers {x}"]),
+        (r"^how (?:is|are) (.+) treated$", ["how do i treat {x}", "treatment for {x}", "how to get rid of {x}",
+                                            "what helps with {x}"]),
+        (r"^what are the (?:symptoms|indications|signs) of (.+)$", ["symptoms of {x}", "signs of {x}",
+                                                                  "what {does} {x} feel like",
+                                                                  "how do i know i have {x}"]),
+        (r"^what (?:is|are) (.+)$", ["what {be} {x} exactly", "explain {x}", "meaning of {x}", "{x} definition"]),
+        (r"^how can (.+) be prevented$", ["how to prevent {x}", "how to avoid {x}", "preventing {x}"]),
+        (r"^how do i (.+)$", ["how to {x}", "how can i {x}", "what can i do to {x}"]),
+        (r"^when should i see a doctor(.*)$", ["do i need a doctor{x}", "should i see a doctor{x}",
+                                               "when to worry{x}"]),
     )
     for pattern, templates in patterns:
         found = re.match(pattern, base)
         if found:
-            variants += [template.format(found.group(1)) for template in templates]
+            value = found.group(1)
+            plural = is_plural(value.split(" about ")[-1])
+            variants += [template.format(x=value, be="are" if plural else "is", does="do" if plural else "does")
+                         for template in templates]
             break
     lay = vocabulary.lay_words
     with_lay = []
@@ -379,20 +428,25 @@ def digest(paragraphs: list[str]) -> str:
     return hashlib.sha256(" ".join(paragraphs).encode()).hexdigest()[:12]
 
 
-def draft_article(text: str, vocabulary: Vocabulary) -> Draft:
+def draft_article(text: str, vocabulary: Vocabulary, existing_ids: frozenset[str] = frozenset(),
+                  existing_questions: frozenset[str] = frozenset()) -> Draft:
+    """A draft of the article; ids that `existing_ids` (other files' entries) hold get its slug,
+    and phrasings other files already have are left out."""
     fmt = detect_format(text)
     title, sections, removed, disclaimer = split_sections(read_blocks(text, fmt))
-    subject = sentence_case(title.rstrip("?.!"))
+    subject = subject_of(title)
+    slug = slug_of(subject)
     taken: set[str] = set()
     entries = []
-    used_questions: set[str] = set()
+    used_questions: set[str] = set(existing_questions)
     for section in sections:
         question = heading_question(section.heading, subject)
         answer, details = split_answer(section.paragraphs)
         questions = [q for q in phrasings(question, vocabulary) if q not in used_questions]
         used_questions.update(questions)
         entry = {
-            "id": make_id(question if section.heading == "Introduction" else section.heading, taken),
+            "id": make_id(question if section.heading == "Introduction" else section.heading, taken,
+                          existing_ids, slug),
             "topic": guess_topic(section.heading if section.heading != "Introduction" else ""),
             "source": section.heading,
             "source_digest": digest(section.paragraphs),
@@ -427,52 +481,84 @@ def render(draft: Draft, source_name: str, notes: dict[str, str] | None = None,
         "# people ask, then sets `reviewed` to the date and runs `python -m bot check` and `eval`.\n")
     top = yaml.safe_dump({"title": draft.title, "source": {"title": draft.title,
                                                           "covers": ", ".join(draft.sections)},
-                          "reviewed": reviewed}, sort_keys=False, allow_unicode=True, width=100)
+                          "reviewed": reviewed, **draft.extra}, sort_keys=False, allow_unicode=True, width=100)
     body = "".join(_entry_yaml(entry, notes.get(entry["id"])) for entry in draft.entries)
     return f"{header}{top}\nentries:\n{body}"
+
+
+def _read_existing(existing_text: str, path: Path) -> dict:
+    if not existing_text.strip():
+        raise KnowledgeError("the file to merge into is empty", path,
+                             fix="name the knowledge file the draft should update, or use -o for a new one")
+    try:
+        old = yaml.safe_load(existing_text)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        problem = " ".join(str(error).split())
+        raise KnowledgeError(f"cannot read the file to merge into ({problem})", path,
+                             fix="fix it with `python -m bot check` first") from None
+    if not isinstance(old, dict) or not isinstance(old.get("entries"), list):
+        raise KnowledgeError("the file to merge into is not a knowledge file (it has no `entries:` list)", path,
+                             fix="name the article's knowledge file, or use -o for a new one")
+    return old
 
 
 def merge(draft: Draft, existing_text: str, path: Path) -> tuple[Draft, dict[str, str], datetime.date | None]:
     """Update an existing file from a newer article without losing the editor's work.
 
-    Entries are paired by their source section. The editor's id, title, topic, questions, answer
-    and related stay; new phrasings are added after the editor's. A section whose text changed
-    is flagged for review, as are new sections and sections gone from the article.
+    Every entry of the editor's file stays, in its order, with its id, title, topic, questions,
+    answer and related links. Entries are paired with the article's sections by their `source`
+    (several entries may share a section, one entry may name several joined by ";"); the first
+    entry of a section gets the new phrasings after the editor's. An entry whose section changed
+    or is gone from the article is flagged for review, and new sections are added, flagged too.
     """
-    try:
-        old = yaml.safe_load(existing_text) or {}
-    except yaml.YAMLError as error:
-        raise KnowledgeError(f"cannot read the file to merge into ({error})", path,
-                             fix="fix it with `python -m bot check` first") from None
-    old_entries = {entry.get("source"): entry for entry in old.get("entries", []) if isinstance(entry, dict)}
+    old = _read_existing(existing_text, path)
+    old_entries = [dict(entry) for entry in old["entries"] if isinstance(entry, dict)]
+    sections = {entry["source"]: entry for entry in draft.entries}
     notes: dict[str, str] = {}
     merged = []
-    taken_questions = {question for entry in old_entries.values() for question in entry.get("questions", [])}
-    for entry in draft.entries:
-        previous = old_entries.pop(entry["source"], None)
-        if previous is None:
-            notes[entry["id"]] = "a new section of the article"
-            entry["questions"] = [q for q in entry["questions"] if q not in taken_questions] or [
-                entry["title"].lower().rstrip("?") + " " + entry["id"]]
-            taken_questions.update(entry["questions"])
-            merged.append(entry)
-            continue
+    paired: set[str] = set()
+    taken_questions = {str(question) for entry in old_entries for question in entry.get("questions") or []}
+    for index, previous in enumerate(old_entries):
         kept = dict(previous)
-        added = [q for q in entry["questions"] if q not in taken_questions]
+        entry_id = str(kept.get("id") or f"entry {index + 1}")
+        names = [part.strip() for part in str(kept.get("source", "")).split(";")]
+        found = [sections[name] for name in names if name in sections]
+        if not found:
+            notes[entry_id] = "this section is no longer in the article"
+            merged.append(kept)
+            continue
+        added = [q for section in found if section["source"] not in paired
+                 for q in section["questions"] if q not in taken_questions]
         taken_questions.update(added)
-        kept["questions"] = list(previous.get("questions", [])) + added
-        if previous.get("source_digest") != entry["source_digest"]:
-            notes[kept["id"]] = "this section of the article changed; check the answer against it"
-            kept["source_digest"] = entry["source_digest"]
-            if "details" in entry:
-                kept["details"] = entry["details"]
+        paired.update(section["source"] for section in found)
+        kept["questions"] = list(kept.get("questions") or []) + list(dict.fromkeys(added))
+        digest_now = "+".join(section["source_digest"] for section in found)
+        if kept.get("source_digest") != digest_now:
+            notes[entry_id] = ("this section of the article changed; check the answer against it"
+                               if kept.get("source_digest") else
+                               "check the answer against this section of the article (no digest of it yet)")
+            kept["source_digest"] = digest_now
+            details = " ".join(section["details"] for section in found if "details" in section)
+            if details and "details" in kept:
+                kept["details"] = details
         merged.append(kept)
-    for gone in old_entries.values():
-        notes[gone["id"]] = "this section is no longer in the article"
-        merged.append(gone)
-    known = {entry["id"] for entry in merged}
+    known = {str(entry.get("id")) for entry in merged}
+    for entry in draft.entries:
+        if entry["source"] in paired:
+            continue
+        base, number = entry["id"], 2
+        while entry["id"] in known:
+            entry["id"], number = f"{base}-{number}", number + 1
+        known.add(entry["id"])
+        notes[entry["id"]] = "a new section of the article"
+        entry["questions"] = [q for q in entry["questions"] if q not in taken_questions] or [
+            entry["title"].lower().rstrip("?") + " " + entry["id"]]
+        taken_questions.update(entry["questions"])
+        merged.append(entry)
     for entry in merged:
-        entry["related"] = [related for related in entry.get("related", []) if related in known]
+        entry["related"] = [related for related in entry.get("related") or [] if related in known]
     reviewed = None if notes else old.get("reviewed")
     title = old.get("title") or draft.title
-    return Draft(title, merged, draft.sections, draft.removed, draft.disclaimer, draft.fmt), notes, reviewed
+    extra = {key: value for key, value in old.items() if key not in ("title", "source", "reviewed", "entries")}
+    return (Draft(title, merged, draft.sections, draft.removed, draft.disclaimer, draft.fmt, extra),
+            notes, reviewed)

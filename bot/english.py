@@ -33,8 +33,13 @@ def _counts() -> dict[str, float]:
     return counts
 
 
+def frequency(word: str) -> float:
+    """log10 of how often the word is written in English; 0 for words not in the list."""
+    return _counts().get(word, 0.0)
+
+
 def is_real_word(word: str) -> bool:
-    return _counts().get(word, 0.0) >= _REAL_WORD
+    return frequency(word) >= _REAL_WORD
 
 
 def specificity(word: str) -> float:
@@ -54,10 +59,17 @@ _LONGEST_GLUED = 80
 
 @cache
 def _segmenter():  # type: ignore[no-untyped-def]
-    """symspellpy's word segmentation over the same list; loaded (about a second) on first need."""
+    """symspellpy's word segmentation over the same list; loaded (a fraction of a second) on first need."""
     from symspellpy import SymSpell
 
-    segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
+    class Segmenter(SymSpell):
+        """Without the index of deletes that only spelling correction reads: at edit distance 0 a
+        lookup reads the word list alone, and the index would cost some 60 MB."""
+
+        def _edits_prefix(self, key: str) -> set[str]:
+            return set()
+
+    segmenter = Segmenter(max_dictionary_edit_distance=0, prefix_length=7)
     path = importlib.resources.files("symspellpy") / _DICTIONARY
     segmenter.load_dictionary(str(path), term_index=0, count_index=1)
     return segmenter

@@ -12,7 +12,8 @@ from .errors import KnowledgeError, KnowledgeErrors
 from .safety import RedFlags, parse_red_flags
 from .scope import Scope, parse_scope
 from .smalltalk import SmallTalk, parse_smalltalk
-from .vocabulary import Vocabulary, parse_vocabulary, split_words
+from .vocabulary import (ALL_KEYS, ARTICLE_KEYS, ARTICLE_VOCABULARY_SUFFIX, Vocabulary, combine_vocabularies,
+                         parse_vocabulary, split_words)
 from .yamlfile import Checker, Mapping, Sequence, load_yaml
 
 TOPICS = {
@@ -67,6 +68,8 @@ class Article:
     reviewed: datetime.date | None
     entries: tuple[Entry, ...]
     path: Path
+    # The article's own words, from `<article>.vocabulary.yaml` beside it (empty without one).
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @property
     def key(self) -> str:
@@ -148,11 +151,12 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         related = checker.text_list(entry, "related", what)
         source_section = checker.text(entry, "source", what) or ""
         entry_title = checker.text(entry, "title", what, required=False)
-        if entry_id and questions:
+        # An entry with other mistakes still holds its id, so links to it are not reported as well.
+        if entry_id:
             entries.append(Entry(
                 id=entry_id, topic=topic, questions=tuple(questions), answer=" ".join(answer.split()),
                 related=tuple(related), source=source_section,
-                title=entry_title or _title_from_question(questions[0]), path=path, line=entry.line,
+                title=entry_title or _title_from_question(questions[0] if questions else entry_id), path=path, line=entry.line,
                 key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions")))
     article = Article(title, source_title, covers, reviewed, tuple(entries), path)
     return article, checker.errors  # type: ignore[return-value]
@@ -161,6 +165,73 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
 def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
     items = entry.get(key)
     return tuple(items.item_lines) if isinstance(items, Sequence) else ()
+
+
+ARTICLE, VOCABULARY, ARTICLE_VOCABULARY, RED_FLAGS, SMALLTALK, NOT_COVERED = (
+    "article", "vocabulary", "article vocabulary", "red flags", "small talk", "not-covered")
+_KIND_OF_NAME = {VOCABULARY_FILE: VOCABULARY, RED_FLAGS_FILE: RED_FLAGS, SMALLTALK_FILE: SMALLTALK,
+                 NOT_COVERED_FILE: NOT_COVERED}
+
+
+def kind_of_file(path: Path, data: object) -> str:
+    """What a knowledge file holds, told by its content (its top keys), else by its name."""
+    keys = set(data) if isinstance(data, dict) else set()
+    if "red_flags" in keys:
+        return RED_FLAGS
+    if "smalltalk" in keys:
+        return SMALLTALK
+    if "not_covered" in keys:
+        return NOT_COVERED
+    if keys & {"entries", "title", "source", "reviewed"}:
+        return ARTICLE
+    if keys and keys <= ALL_KEYS:
+        return ARTICLE_VOCABULARY if is_article_vocabulary(path) or keys <= ARTICLE_KEYS else VOCABULARY
+    if is_article_vocabulary(path):
+        return ARTICLE_VOCABULARY
+    return _KIND_OF_NAME.get(path.name, ARTICLE)
+
+
+def check_support_file(path: Path, data: object, kind: str) -> str:
+    """Validate one vocabulary, red flags, small talk or not-covered file; a summary line when right."""
+    if kind == RED_FLAGS:
+        flags, errors = parse_red_flags(data, path)
+        summary = f"{len(flags)} red flags"
+    elif kind == SMALLTALK:
+        smalltalk, errors = parse_smalltalk(data, path)
+        summary = f"{len(smalltalk.intents)} small talk intents"
+    elif kind == NOT_COVERED:
+        scope, errors = parse_scope(data, path)
+        summary = f"{len(scope.uncovered)} topics not covered"
+    else:
+        vocabulary, errors = parse_vocabulary(data, path, ARTICLE_KEYS if kind == ARTICLE_VOCABULARY else ALL_KEYS)
+        summary = f"{len(vocabulary.synonyms)} synonyms"
+    if errors:
+        raise KnowledgeErrors(errors)
+    return f"ok: {kind} file, {summary}"
+
+
+def check_against(articles: list[Article], others: list[Article]) -> None:
+    """Ids and questions of `articles` must not clash with those of the other files (`others`
+    first, so a clash is reported in the file being checked, naming the other file)."""
+    errors: list[KnowledgeError] = []
+    check_across_files([*others, *articles], errors)
+    paths = {article.path for article in articles}
+    found = [error for error in errors if error.path in paths and "lists the related id" not in error.message]
+    if found:
+        raise KnowledgeErrors(found)
+
+
+def parse_article_files(folder: Path) -> list[Article]:
+    """The articles of a folder as far as they parse, for comparing another file with them."""
+    articles = []
+    for path in find_article_files(folder) if folder.is_dir() else []:
+        try:
+            article, _ = parse_article(load_yaml(path, KnowledgeError), path)
+        except KnowledgeError:
+            continue
+        if article is not None:
+            articles.append(article)
+    return articles
 
 
 def knowledge_folder(knowledge_path: Path) -> Path:
@@ -172,7 +243,50 @@ def find_article_files(knowledge_path: Path) -> list[Path]:
     """Every knowledge file under the path; a single file may be named directly."""
     if knowledge_path.is_file():
         return [knowledge_path]
-    return sorted(path for path in knowledge_path.glob("*.yaml") if path.name not in SUPPORT_FILES)
+    return sorted(path for path in knowledge_path.glob("*.yaml")
+                  if path.name not in SUPPORT_FILES and not is_article_vocabulary(path))
+
+
+def knowledge_files(knowledge_path: Path) -> set[Path]:
+    """Every file the knowledge is read from: articles, their own vocabularies, support files."""
+    folder = knowledge_folder(knowledge_path)
+    articles = find_article_files(knowledge_path)
+    return ({*articles, *(article_vocabulary_path(path) for path in articles),
+             *folder.glob("*" + ARTICLE_VOCABULARY_SUFFIX), *(folder / name for name in SUPPORT_FILES)})
+
+
+def is_article_vocabulary(path: Path) -> bool:
+    return path.name.endswith(ARTICLE_VOCABULARY_SUFFIX)
+
+
+def article_vocabulary_path(article_path: Path) -> Path:
+    """Where an article's own words live: `heel-pain.yaml` -> `heel-pain.vocabulary.yaml`."""
+    return article_path.with_name(article_path.stem + ARTICLE_VOCABULARY_SUFFIX)
+
+
+def load_article_vocabulary(article_path: Path, errors: list[KnowledgeError]) -> Vocabulary:
+    path = article_vocabulary_path(article_path)
+    if not path.exists():
+        return Vocabulary()
+    try:
+        data = load_yaml(path, KnowledgeError)
+    except KnowledgeError as error:
+        errors.append(error)
+        return Vocabulary(path=path)
+    vocabulary, found = parse_vocabulary(data, path, ARTICLE_KEYS)
+    errors.extend(found)
+    return vocabulary
+
+
+def find_orphan_vocabularies(knowledge_path: Path) -> list[KnowledgeError]:
+    """An article's vocabulary file with no article beside it is a misnamed file, not nothing."""
+    if not knowledge_path.is_dir():
+        return []
+    return [KnowledgeError(f"there is no article {path.name[:-len(ARTICLE_VOCABULARY_SUFFIX)]}.yaml "
+                           "beside this vocabulary file", path,
+                           fix="name it after its article, like heel-pain.vocabulary.yaml beside heel-pain.yaml")
+            for path in sorted(knowledge_path.glob("*" + ARTICLE_VOCABULARY_SUFFIX))
+            if not path.with_name(path.name[:-len(ARTICLE_VOCABULARY_SUFFIX)] + ".yaml").exists()]
 
 
 def check_across_files(articles: list[Article], errors: list[KnowledgeError]) -> None:
@@ -184,16 +298,19 @@ def check_across_files(articles: list[Article], errors: list[KnowledgeError]) ->
             if entry.id in seen_ids:
                 first = seen_ids[entry.id]
                 errors.append(KnowledgeError(
-                    f"the id {entry.id!r} is already used at {first.path.name}:{first.line_of('id')}",
-                    entry.path, entry.line_of("id"), fix="give one of them another id"))
+                    f"the id {entry.id!r} is already used at {first.path}:{first.line_of('id')}",
+                    entry.path, entry.line_of("id"),
+                    fix="give one of them another id" if first.path == entry.path else
+                    f"give this one another id, e.g. `{entry.path.stem}-{entry.id}`"))
             seen_ids.setdefault(entry.id, entry)
             for index, question in enumerate(entry.questions):
                 key = " ".join(split_words(question))
                 owner = owners.setdefault(key, entry)
                 if owner is not entry:
                     line = entry.question_lines[index] if index < len(entry.question_lines) else entry.line
+                    where = "" if owner.path == entry.path else f" (in {owner.path})"
                     errors.append(KnowledgeError(
-                        f"the question {question!r} is under both {owner.id!r} and {entry.id!r}",
+                        f"the question {question!r} is under both {owner.id!r}{where} and {entry.id!r}",
                         entry.path, line, fix="keep it under one entry"))
     for article in articles:
         for entry in article.entries:
@@ -244,7 +361,7 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
         errors.append(KnowledgeError("no knowledge files (*.yaml with entries) were found",
                                      knowledge_path, fix="add one, e.g. with `python -m bot draft`"))
     for path in files:
-        if len(path.stem.encode()) > MAX_FILE_NAME:
+        if len(path.stem.encode()) > MAX_FILE_NAME and knowledge_path.is_dir():
             errors.append(KnowledgeError(f"the file name is longer than {MAX_FILE_NAME} characters",
                                          path, fix="rename the file to something shorter"))
             continue
@@ -253,11 +370,20 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
         except KnowledgeError as error:
             errors.append(error)
             continue
+        kind = kind_of_file(path, data)
+        if kind != ARTICLE and knowledge_path.is_dir():
+            name = {kind: name for name, kind in _KIND_OF_NAME.items()}.get(
+                kind, f"<article>{ARTICLE_VOCABULARY_SUFFIX}")
+            errors.append(KnowledgeError(f"this is a {kind} file, not an article, and only {name} is read as one",
+                                         path, 1, fix=f"rename it to {name} or move it out of the folder"))
+            continue
         article, found = parse_article(data, path)
         errors.extend(found)
         if article is not None:
-            articles.append(article)
+            articles.append(replace(article, vocabulary=load_article_vocabulary(path, errors)))
+    errors.extend(find_orphan_vocabularies(knowledge_path))
     check_across_files(articles, errors)
+    errors.extend(combine_vocabularies(vocabulary, [article.vocabulary for article in articles])[1])
     served = [article for article in articles if include_drafts or article.reviewed is not None]
     if articles and not served:
         errors.append(KnowledgeError("every knowledge file is a draft (`reviewed: null`), so there is "
@@ -265,7 +391,8 @@ def load_knowledge(knowledge_path: Path, support_folder: Path | None = None,
                                      fix="review a file and set `reviewed: YYYY-MM-DD`"))
     if errors:
         raise KnowledgeErrors(errors)
-    return Knowledge(tuple(_without_links_to(served, articles)), vocabulary, red_flags, smalltalk, scope)
+    combined, _ = combine_vocabularies(vocabulary, [article.vocabulary for article in served])
+    return Knowledge(tuple(_without_links_to(served, articles)), combined, red_flags, smalltalk, scope)
 
 
 def _without_links_to(served: list[Article], articles: list[Article]) -> list[Article]:

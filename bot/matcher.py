@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from .english import is_real_word, specificity
+from .english import frequency, is_real_word, specificity
 from .knowledge import Knowledge
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 
@@ -44,6 +44,20 @@ _CANDIDATES = 5
 _MIN_SPLIT_PART = 3
 # Word caches are bounded: a bot that runs for months sees endless new words.
 _CACHE_SIZE = 50_000
+# Little words that join a word to the one it qualifies ("cramp in my calf").
+_CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his", "her", "their"})
+# A word most of an article's entries use names its subject ("heel" and "bursitis" in an article
+# on heel bursitis): at least this share of them, and at least two.
+_SUBJECT_SHARE = 0.5
+_SUBJECT_SPECIFICITY = 0.5
+
+
+class Stems(list):
+    """A message's stems in order. `gaps`: the positions before which a word was dropped that
+    does not join its neighbours, so "intake for cramps" does not read as "intake cramps" while
+    "cramp in my calf" reads as "cramp calf"."""
+
+    gaps: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -51,24 +65,32 @@ class Candidate:
     """An entry's score for a message. `coverage`: the share of the message's meaningful words
     that the entry's questions use somewhere. `recall`: the largest share of one of the entry's
     questions that the message says ("why do we have glutes" says half of "why do my glutes
-    cramp": the cramp is missing)."""
+    cramp": the cramp is missing). `conflicts`: the message's words that name another subject
+    than the entry's article ("knee" asked of a heel entry); each halves `coverage`."""
 
     entry_id: str
     score: float
     coverage: float
     recall: float
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Match:
     """The scored candidates, best first; how much of the message is known words (`coverage`) and
-    how much it says at all (`evidence`: the summed weight of its words)."""
+    how much it says at all (`evidence`: the summed weight of its words).
+
+    `in_domain`: the message names something the knowledge is about, a word of `subject` (the
+    message's words that name an article's subject), or it says every word of one of its best
+    entry's questions ("how much water a day").
+    """
 
     candidates: tuple[Candidate, ...]
     coverage: float
     stems: tuple[str, ...]
     in_domain: bool
     evidence: float
+    subject: tuple[str, ...] = ()
 
     @property
     def best(self) -> Candidate | None:
@@ -149,9 +171,15 @@ class Normaliser:
                 return [head, tail]
         # One edit for short words, two for long ones; the first letter is rarely the typo.
         max_edits = 1 if len(squeezed) <= 7 else 2
-        best = process.extractOne(squeezed, self._by_initial.get(squeezed[0], []),
-                                  scorer=OSA.distance, score_cutoff=max_edits)
-        return [best[0]] if best else [word]
+        found = process.extract(squeezed, self._by_initial.get(squeezed[0], []), scorer=OSA.distance,
+                                score_cutoff=max_edits, limit=None)
+        if not found:
+            return [word]
+        # The nearest word; among equally near ones a content word before a stop word ("themb" is
+        # "thumb", not "them"), then the commoner English word ("srain" is "strain" before "sprain").
+        stop_words = self.vocabulary.stop_words
+        best = min(found, key=lambda item: (item[1], item[0] in stop_words, -frequency(item[0]), item[0]))
+        return [best[0]]
 
 
 class Matcher:
@@ -174,18 +202,20 @@ class Matcher:
         self.normaliser = Normaliser(knowledge.vocabulary, known)
         question_words = knowledge.vocabulary.question_words
         self._question_stems = frozenset(self.normaliser.stem(sorted(question_words)))
-        self._domain_stems = frozenset(self.normaliser.normalise(
-            " ".join(sorted(knowledge.vocabulary.domain_words))))
         # Question words are in most phrasings; a bit each per phrasing is cheaper than postings.
         self._question_bits = {stem: bit for bit, stem in enumerate(sorted(self._question_stems))}
         phrasing_questions = array("i")
         self._entry_ids = list(knowledge.entries)
+        self._entry_index = {entry_id: index for index, entry_id in enumerate(self._entry_ids)}
         self._texts: list[str] = []
         # Built as compact arrays, not lists of Python ints: a large site has millions of postings.
         phrasing_entries = array("i")
         postings: dict[str, array] = defaultdict(lambda: array("i"))
         entry_stems: list[frozenset[str]] = []
+        # The first phrasing of each entry, and one past the last entry's.
+        self._entry_phrasings = array("i")
         for entry_index, entry in enumerate(knowledge.entries.values()):
+            self._entry_phrasings.append(len(self._texts))
             words_of_entry: set[str] = set()
             for question in entry.questions:
                 stems = self.normaliser.normalise(question)
@@ -198,7 +228,9 @@ class Matcher:
                 self._texts.append(" ".join(sorted(stems)))
                 words_of_entry.update(stems)
             entry_stems.append(frozenset(words_of_entry))
+        self._entry_phrasings.append(len(self._texts))
         self._entry_stems = entry_stems
+        self._find_subjects(knowledge)
         entries = max(len(self._entry_ids), 1)
         frequency: dict[str, int] = defaultdict(int)
         for stems_of_entry in entry_stems:
@@ -224,6 +256,80 @@ class Matcher:
                                 for stem, indices in entry_postings.items()}
         self.normaliser.learning = False
 
+    def _find_subjects(self, knowledge: Knowledge) -> None:
+        """The words that say what the knowledge is about, found in the knowledge itself.
+
+        An article is named by the words of its title and the words most of its entries use
+        (its identity: "heel" and "bursitis"); the canonical words of its own vocabulary file and
+        the `domain_words` editors add are in scope too. Nothing here is tied to one article, so
+        a library of hundreds has hundreds of subjects.
+        """
+        subject = set(self.normaliser.normalise(" ".join(sorted(knowledge.vocabulary.domain_words))))
+        self._article_of_entry = array("i")
+        self._identity: list[frozenset[str]] = []
+        self._titles: list[frozenset[str]] = []
+        first = 0
+        for index, article in enumerate(knowledge.articles):
+            stems_of_entries = self._entry_stems[first:first + len(article.entries)]
+            first += len(article.entries)
+            self._article_of_entry.extend([index] * len(article.entries))
+            title = frozenset(self.normaliser.normalise(article.title)) - self._question_stems
+            needed = max(2, math.ceil(_SUBJECT_SHARE * len(stems_of_entries))) if len(stems_of_entries) > 1 else 1
+            counts = Counter(stem for stems in stems_of_entries for stem in stems)
+            # Everyday words ("night", "water") run through an article without naming its subject.
+            identity = title | {stem for stem, count in counts.items() if count >= needed
+                                and specificity(self.normaliser.word_of_stem.get(stem, stem)) >= _SUBJECT_SPECIFICITY}
+            self._titles.append(title)
+            self._identity.append(frozenset(identity - self._question_stems))
+            subject.update(identity)
+            subject.update(self.normaliser.normalise(" ".join(sorted(article.vocabulary.subject_words))))
+        self.subject_stems = frozenset(subject - self._question_stems)
+        self._identity_stems = frozenset().union(*self._identity)
+        self._title_stems = frozenset().union(*self._titles)
+
+    def _conflicts(self, entry: int, stems: list[str], named: set[str]) -> tuple[str, ...]:
+        """The message's words that name another subject than the entry's article.
+
+        "how to prevent knee cysts" asked of an entry on preventing knee bursitis: "cysts" names
+        other articles and this entry does not use it. An unknown word next to a word of the
+        article's title, where the title's other word is missing, names another subject too
+        ("foot cramps", "cramp in my calf" asked of an article on glute cramps).
+        """
+        article = self._article_of_entry[entry]
+        used, identity, title = self._entry_stems[entry], self._identity[article], self._titles[article]
+        conflicts = {stem for stem in named if stem not in used and stem not in identity}
+        if not title <= set(stems):
+            for index, stem in enumerate(stems):
+                if stem in self._weights or stem in self._question_stems:
+                    continue
+                gaps = stems.gaps if isinstance(stems, Stems) else frozenset()
+                neighbours = ([stems[index - 1]] if index and index not in gaps else []) + \
+                             ([stems[index + 1]] if index + 1 < len(stems) and index + 1 not in gaps else [])
+                if not title.isdisjoint(neighbours):
+                    conflicts.add(stem)
+        return tuple(sorted(conflicts))
+
+    def same_readings(self) -> list[tuple[str, int, str, int]]:
+        """Questions of different entries that read the same once normalised ("what are the glutes"
+        and "what is the glute muscle for"): (entry id, question index) pairs, for `check` to warn."""
+        first: dict[str, tuple[int, int]] = {}
+        found = []
+        for entry_index, entry_id in enumerate(self._entry_ids):
+            start = self._entry_phrasings[entry_index]
+            for offset, text in enumerate(self._texts[start:self._entry_phrasings[entry_index + 1]]):
+                owner = first.setdefault(text, (entry_index, offset))
+                if owner[0] != entry_index:
+                    found.append((self._entry_ids[owner[0]], owner[1], entry_id, offset))
+        return found
+
+    def _says_a_whole_question(self, entry: int, stems: set[str]) -> bool:
+        """The message holds every word (two or more) of one of the entry's questions."""
+        for text in self._texts[self._entry_phrasings[entry]:self._entry_phrasings[entry + 1]]:
+            content = set(text.split()) - self._question_stems
+            if len(content) >= 2 and content <= stems:
+                return True
+        return False
+
     def _weigh(self, stem: str, idf: float) -> float:
         if stem in self._question_stems:
             return idf * _QUESTION_WORD_FACTOR
@@ -240,7 +346,7 @@ class Matcher:
     def match(self, text: str) -> Match:
         return self.match_stems(self.stems_of(split_words(text)))
 
-    def stems_of(self, words: list[str]) -> list[str]:
+    def stems_of(self, words: list[str]) -> Stems:
         """A message's stems, without the unknown words it denies.
 
         "no numbness in my groin, just a cramp" asks about the cramp: "numbness" and "groin" are
@@ -248,20 +354,30 @@ class Matcher:
         scope. Known words stay, negated or not ("not drinking enough water").
         """
         read = self.normaliser.read_words(words)
-        kept: list[str] = []
+        kept = Stems()
+        gaps: set[int] = set()
         reach = 0
+        dropped = False
         for word in read:
             if word in NEGATIONS:
                 reach = _NEGATION_REACH
+                dropped = True
                 continue
             if word in CLAUSE_BREAKS or word in self.normaliser.vocabulary.question_words:
                 reach = 0
             stems = self.normaliser.stem([word])
-            if reach and stems and stems[0] not in self._weights:
+            if not stems:
+                dropped = dropped or word not in _CONNECTIVES
+            elif reach and stems[0] not in self._weights:
                 reach -= 1
+                dropped = True
                 continue
             reach = max(reach - 1, 0)
+            if stems and dropped:
+                gaps.add(len(kept))
+                dropped = False
             kept.extend(stems)
+        kept.gaps = frozenset(gaps)
         return kept
 
     def _accumulate(self, weights: dict[str, float], postings: dict[str, np.ndarray], size: int) -> np.ndarray:
@@ -280,11 +396,11 @@ class Matcher:
         known_weight = sum(weight for stem, weight in content.items() if stem in self._weights)
         coverage = known_weight / content_weight if content_weight else 0.0
         message_weight = sum(weights.values())
-        in_domain = not self._domain_stems.isdisjoint(weights)
+        subject = tuple(sorted(self.subject_stems.intersection(weights)))
         content_shared = self._accumulate(content, self._postings, len(self._texts))
         reach = np.flatnonzero(content_shared)
         if not len(reach):
-            return Match((), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+            return Match((), round(coverage, 4), tuple(stems), bool(subject), round(message_weight, 4), subject)
         recall = content_shared[reach] / np.maximum(self._phrasing_content_weight[reach], 1e-9)
         shared = content_shared[reach]
         bits = self._phrasing_questions[reach]
@@ -310,11 +426,17 @@ class Matcher:
             top = np.argpartition(-blended, _CANDIDATES)[:_CANDIDATES]
             reached, blended = reached[top], blended[top]
         candidates = []
+        named = self._identity_stems.intersection(content)
         for entry, score in zip(reached.tolist(), blended.tolist()):
             used = self._entry_stems[entry]
             known = sum(weight for stem, weight in content.items() if stem in used)
-            candidates.append(Candidate(self._entry_ids[entry], round(score, 4),
-                                        round(known / content_weight, 4) if content_weight else 0.0,
-                                        round(float(entry_recall[entry]), 4)))
+            conflicts = self._conflicts(entry, stems, named)
+            # Each word naming another subject halves what the entry explains of the message.
+            explained = known / content_weight / (1 + len(conflicts)) if content_weight else 0.0
+            candidates.append(Candidate(self._entry_ids[entry], round(score, 4), round(explained, 4),
+                                        round(float(entry_recall[entry]), 4), conflicts))
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.entry_id))
-        return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4))
+        in_domain = bool(subject) or self._says_a_whole_question(self._entry_index[candidates[0].entry_id],
+                                                                 set(weights))
+        return Match(tuple(candidates), round(coverage, 4), tuple(stems), in_domain, round(message_weight, 4),
+                     subject)

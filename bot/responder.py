@@ -42,8 +42,10 @@ _ALL_KNOWN = 0.99
 _SHORT_FOLLOW_UP = 3
 # Unknown words more common than this (english.specificity) are everyday words, not a topic.
 _EVERYDAY = 0.7
-_REFERRING = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these",
-                        "those", "the", "then", "and", "also", "what about", "about"})
+# Words that point back. A pronoun points back only to something said before ("what time is it"
+# on its own points at nothing); "the symptoms?" points at the subject.
+_PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
+_REFERRING = frozenset({"the", "then", "and", "also", "about"})
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,8 @@ class Responder:
         # No subject named ("is that serious?", "what about at night?"): read it against what came
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
-        points_back = follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
+        points_back = (follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
+                       or (bool(answered) and not _PRONOUNS.isdisjoint(words)))
         said = set(stems) - self._question_stems
         # After a story that named the subject, a question may use words of its own ("at what
         # point should a doctor look at this"); otherwise every word must be known.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import KnowledgeErrors
-from .knowledge import SUPPORT_FILES, find_article_files, knowledge_folder, load_knowledge
+from .knowledge import knowledge_files, load_knowledge
 from .metrics import count_reload
 from .responder import Responder
 
@@ -16,8 +16,7 @@ log = logging.getLogger(__name__)
 
 def snapshot(knowledge_path: Path) -> dict[Path, tuple[int, int]]:
     """Size and modification time of every file the knowledge base is read from."""
-    folder = knowledge_folder(knowledge_path)
-    files = set(find_article_files(knowledge_path)) | {folder / name for name in SUPPORT_FILES}
+    files = knowledge_files(knowledge_path)
     state = {}
     for path in sorted(files):
         try:

@@ -33,6 +33,10 @@ class Sequence(list):
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _BadValue(yaml.constructor.ConstructorError):
+    """A value that looks like a date or number but is none (2026-02-30)."""
+
+
 def _fail(message: str, mark: yaml.Mark) -> yaml.MarkedYAMLError:
     return yaml.constructor.ConstructorError(None, None, message, mark)
 
@@ -71,7 +75,13 @@ def _build(text: str) -> Any:
                 constructor = loader.yaml_constructors.get(tag)
                 if constructor is None:
                     raise _fail(f"the tag {tag} is not supported", event.start_mark)
-                value, line = constructor(loader, node), event.start_mark.line + 1
+                try:
+                    value = constructor(loader, node)
+                except (ValueError, TypeError, OverflowError) as exc:
+                    # A value that looks like a date, number or binary but is none: 2026-02-30.
+                    raise _BadValue(None, None, f"{event.value!r} is not a valid value ({exc})",
+                                    event.start_mark) from None
+                line = event.start_mark.line + 1
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in anchors:
                     raise _fail(f"the anchor {event.anchor!r} is not defined", event.start_mark)
@@ -106,20 +116,37 @@ def _build(text: str) -> Any:
         loader.dispose()
 
 
+# How binary files start: PDF, Word (docx and the older doc), zip, images.
+_BINARY_STARTS = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+
+
+def is_binary(data: bytes) -> bool:
+    """Binary data (a PDF, a Word document, an image), not text."""
+    return data.startswith(_BINARY_STARTS) or b"\x00" in data[:8192]
+
+
+def read_text_file(path: Path, error: Callable[..., BotError], what: str = "file") -> str:
+    """A text file's contents; anything else raises `error` with one line saying what is wrong."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"the {what} does not exist", path, fix="create it or correct the path") from None
+    except IsADirectoryError:
+        raise error("this is a folder, not a file", path, fix="name a file") from None
+    except OSError as exc:
+        raise error(f"cannot read the {what} ({exc.strerror})", path, fix="check its permissions") from None
+    if is_binary(data):
+        raise error(f"the {what} is binary data (a PDF, Word document or image?), not text", path,
+                    fix="save or export it as plain text, Markdown or HTML") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"the {what} is not UTF-8 text", path, fix="save it as UTF-8") from None
+
+
 def load_yaml(path: Path, error: Callable[..., BotError]) -> Any:
     """Parse one YAML file; a missing file or bad syntax raises `error` naming file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("the file does not exist", path, fix="create it or correct the path") from None
-    except IsADirectoryError:
-        raise error("this is a folder, not a file", path, fix="name a .yaml file") from None
-    except UnicodeDecodeError:
-        raise error("the file is not UTF-8 text", path, fix="save it as UTF-8") from None
-    except OSError as exc:
-        raise error(f"cannot read the file ({exc.strerror})", path,
-                    fix="check its permissions") from None
-    return parse_yaml(text, path, error)
+    return parse_yaml(read_text_file(path, error), path, error)
 
 
 def parse_yaml(text: str, path: Path, error: Callable[..., BotError]) -> Any:
@@ -129,11 +156,16 @@ def parse_yaml(text: str, path: Path, error: Callable[..., BotError]) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        if isinstance(exc, _BadValue):
+            raise error(problem, path, line, fix="write a real value (a date as YYYY-MM-DD), or quote it "
+                                                 "to keep it as text") from None
         raise error(f"invalid YAML: {problem}", path, line,
                     fix="check the indentation and quoting on that line") from None
     except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", path, fix="check the file's syntax") from None
+        problem = " ".join(str(getattr(exc, "reason", None) or exc).split())
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(getattr(exc, "position", None), int) else None
+        raise error(f"invalid YAML: {problem}", path, line, fix="check the file's syntax") from None
 
 
 def describe_type(value: Any) -> str:

@@ -36,7 +36,7 @@ def test_ask_json_contract() -> None:
     result = run_bot("ask", "--json", "what causes glute cramps")
     assert result.returncode == 0
     reply = json.loads(result.stdout)
-    assert set(reply) == {"kind", "id", "ids", "score", "suggestions", "text"}
+    assert set(reply) == {"kind", "id", "ids", "score", "suggestions", "text", "candidates"}
     assert reply["kind"] == "answer" and reply["id"] == "causes" and reply["ids"] == ["causes"]
     assert isinstance(reply["score"], float) and reply["suggestions"] == []
     assert reply["text"].endswith("contact a medical professional.")

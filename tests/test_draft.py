@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_DIR
-from bot.draft import decode, detect_format, draft_article, heading_question, merge, render
+from bot.draft import decode, detect_format, draft_article, heading_question, merge, render, subject_of
 from bot.knowledge import Knowledge, load_knowledge
 
 from .conftest import SHARED_SOURCE, need_shared
@@ -49,7 +49,7 @@ def test_draft_matches_its_golden_file_and_passes_check(article: Path, knowledge
 
 
 def test_formats_are_told_apart_by_content() -> None:
-    assert [detect_format(decode(path.read_bytes())) for path in ARTICLES] == ["html", "text", "markdown"]
+    assert [detect_format(decode(path.read_bytes())) for path in ARTICLES] == ["text", "html", "text", "markdown"]
     assert detect_format("Title\n=====\n\nText.") == "markdown"
 
 
@@ -65,11 +65,51 @@ def test_odd_encodings_are_read() -> None:
     ("Symptoms of shin splints", "What are the symptoms of shin splints?"),
     ("What are the indications of muscle cramping?", "What are the indications of muscle cramping?"),
     ("Prevention of heel pain", "How can heel pain be prevented?"),
-    ("When to see a doctor", "When should I see a doctor?"),
+    ("When to see a doctor", "When should I see a doctor about neck strain?"),
     ("Common Causes", "What causes neck strain?"),
+    ("Introduction", "What is neck strain?"),
+    ("How to stop a neck strain", "How do I stop a neck strain?"),
 ])
 def test_headings_become_questions(heading: str, question: str) -> None:
     assert heading_question(heading, "neck strain") == question
+
+
+@pytest.mark.parametrize("heading, question", [
+    ("Introduction", "What are calf cramps?"),
+    ("Treatment for calf cramps", "How are calf cramps treated?"),
+    ("When to see a doctor", "When should I see a doctor about calf cramps?"),
+])
+def test_questions_agree_with_a_plural_subject(heading: str, question: str) -> None:
+    assert heading_question(heading, "calf cramps") == question
+
+
+@pytest.mark.parametrize("title, subject", [
+    ("Calf cramps: what they are and what to do", "calf cramps"),
+    ("Heel Pain - Causes And Treatment", "heel pain"),
+    ("Shin splints", "shin splints"),
+])
+def test_the_subject_is_the_title_before_its_subtitle(title: str, subject: str) -> None:
+    assert subject_of(title) == subject
+
+
+def test_bylines_and_review_lines_are_dropped(knowledge: Knowledge) -> None:
+    draft = draft_article(decode((FIXTURES / "articles" / "calf-cramps.txt").read_bytes()), knowledge.vocabulary)
+    assert draft.sections[0] == "Introduction" and "Last updated on March 3, 2026" not in draft.sections
+    assert {"By Jordan Ellis", "Medically reviewed by Dr. Sam Patel, MD", "Fact Checked",
+            "Last updated on March 3, 2026"} <= set(draft.removed)
+    text = render(draft, "calf-cramps.txt")
+    assert "Jordan" not in text and "Patel" not in text and "What is calf cramps" not in text
+    assert draft.entries[0]["title"] == "What are calf cramps?"
+    assert draft.entries[0]["answer"].startswith("A calf cramp is a sudden, painful tightening")
+
+
+def test_ids_other_files_use_get_the_article_slug(knowledge: Knowledge) -> None:
+    text = decode((FIXTURES / "articles" / "calf-cramps.txt").read_bytes())
+    draft = draft_article(text, knowledge.vocabulary, frozenset(knowledge.entries),
+                          frozenset(q for entry in knowledge.entries.values() for q in entry.questions))
+    ids = [entry["id"] for entry in draft.entries]
+    assert "calf-cramps-see-doctor" in ids and not set(ids) & set(knowledge.entries)
+    assert all(related in ids for entry in draft.entries for related in entry["related"])
 
 
 def test_merge_keeps_the_editors_work_and_flags_changes(knowledge: Knowledge, tmp_path: Path) -> None:
@@ -140,3 +180,31 @@ def test_the_real_article_drafts_close_to_the_hand_made_file(knowledge: Knowledg
     text = render(draft, SHARED_SOURCE.name)
     assert "Leave a Comment" not in text and "click here" not in text
     passes_check(text, tmp_path)
+
+
+def test_merge_never_loses_an_editors_entry(knowledge: Knowledge, tmp_path: Path) -> None:
+    """Editors split sections into several entries and join others; every entry stays."""
+    article = FIXTURES / "articles" / "shin-splints.md"
+    first = draft_text(article, knowledge)
+    split = first.replace("  - id: causes-shin-splints\n", (
+        "  - id: shin-overuse\n    topic: causes\n    source: Causes of shin splints\n"
+        "    questions: [can running too much give me shin splints]\n    answer: Often, yes.\n"
+        "  - id: shin-history\n    topic: about\n    source: History of shin splints; Introduction\n"
+        "    questions: [who named shin splints]\n    answer: Nobody knows.\n"
+        "  - id: causes-shin-splints\n"))
+    edited = split.replace("reviewed: null", "reviewed: 2026-11-20")
+    draft, notes, reviewed = merge(draft_article(article.read_text(), knowledge.vocabulary), edited, tmp_path / "x.yaml")
+    ids = [entry["id"] for entry in draft.entries]
+    old_ids = [line.split("id: ")[1] for line in edited.splitlines() if line.startswith("  - id: ")]
+    assert ids == old_ids
+    # Only the editor's new entries, which have no digest of their section yet, are flagged.
+    assert set(notes) == {"shin-overuse", "shin-history"} and reviewed is None
+    passes_check(render(draft, article.name, notes, reviewed), tmp_path)
+
+
+def test_merge_flags_entries_with_no_digest_yet(knowledge: Knowledge, tmp_path: Path) -> None:
+    article = FIXTURES / "articles" / "shin-splints.md"
+    first = "\n".join(line for line in draft_text(article, knowledge).splitlines() if "source_digest" not in line)
+    draft, notes, reviewed = merge(draft_article(article.read_text(), knowledge.vocabulary), first, tmp_path / "x.yaml")
+    assert len(draft.entries) == len(notes) and reviewed is None
+    assert all("no digest" in note for note in notes.values())

@@ -65,6 +65,12 @@ def line_of(path: Path, needle: str) -> int:
     ("    source: Causes of gluteal cramping\n    questions:\n      - what causes gluteal cramps",
      "    source: Causes of gluteal cramping\n    colour: red\n    questions:\n      - what causes gluteal cramps",
      "colour: red", "unknown key 'colour'"),
+    ("reviewed: 2026-11-24", "reviewed: yesterday", "reviewed: yesterday", "`reviewed` should be a date"),
+    ("reviewed: 2026-11-24", "reviewed: 2026-02-30", "reviewed: 2026-02-30", "'2026-02-30' is not a valid value"),
+    ("    questions:\n      - what should i eat to avoid cramps", "    questions: what should i eat",
+     "questions: what should i eat", "'questions' in entry 'diet' should be a list"),
+    ("      - what are the signs of a buttock cramp", "      - what causes gluteal cramps",
+     "      - what causes gluteal cramps", "is under both"),
 ])
 def test_editing_mistakes_name_file_and_line(knowledge_copy: Path, old: str, new: str,
                                              needle: str, message: str) -> None:
@@ -75,8 +81,11 @@ def test_editing_mistakes_name_file_and_line(knowledge_copy: Path, old: str, new
     assert matching, errors
     assert matching[0].startswith(f"{path}:")
     reported = int(matching[0].split(":")[1])
-    assert abs(reported - line_of(path, needle)) <= 1
+    assert reported == line_of(path, needle)
     assert "Fix:" in matching[0]
+    # A mistake in one entry is reported once, not again as broken links to it.
+    if "should be a list" in message:
+        assert not any("which does not exist" in error for error in errors), errors
 
 
 def test_empty_answer_is_reported(knowledge_copy: Path) -> None:
