@@ -37,7 +37,7 @@ def test_schema_is_migrated_once(tmp_path: Path) -> None:
     Store(path, 90, key=b"k").close()
     Store(path, 90, key=b"k").close()
     db = sqlite3.connect(path)
-    assert [row[0] for row in db.execute("SELECT name FROM migrations")] == ["m001_initial"]
+    assert [row[0] for row in db.execute("SELECT name FROM migrations")] == ["m001_initial", "m002_handoff_cases"]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
