@@ -357,7 +357,7 @@ async def on_team_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     started = time.perf_counter()
     desk = desk_of(context)
     message = update.message  # edits are not relayed: the person already has the first version
-    if desk is None or message is None or message.from_user is None or message.from_user.is_bot:
+    if desk is None or message is None or message.from_user is None:
         raise ApplicationHandlerStop
     thread_id = message.message_thread_id if message.is_topic_message else None
     reply_to_id = message.reply_to_message.message_id if message.reply_to_message else None

@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_NUMBERS = {**{day: number for number, day in enumerate(DAYS)},
+                **{name.lower(): number for number, name in enumerate(DAY_NAMES)}}
 ALWAYS = "Mon-Sun 00:00-24:00"
-_RULE = re.compile(r"^\s*([A-Za-z]{3})(?:\s*-\s*([A-Za-z]{3}))?\s+(.+?)\s*$")
+_RULE = re.compile(r"^\s*([A-Za-z]+)(?:\s*-\s*([A-Za-z]+))?\s+(.+?)\s*$")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _MINUTES_A_DAY = 24 * 60
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Span:
     """One opening on one weekday (0 is Monday), in minutes after local midnight."""
 
@@ -77,11 +79,11 @@ def parse_hours(text: str, zone_name: str) -> OpeningHours:
         match = _RULE.match(rule)
         if match is None:
             raise ValueError(f"cannot read {rule.strip()!r}")
-        first, last = (name.lower() if name else None for name in match.group(1, 2))
-        if first not in DAYS or (last is not None and last not in DAYS):
-            raise ValueError(f"unknown day in {rule.strip()!r}")
-        start_day = DAYS.index(first)
-        count = (DAYS.index(last) - start_day) % 7 + 1 if last else 1
+        first, last = (_DAY_NUMBERS.get(name.lower(), -1) if name else None for name in match.group(1, 2))
+        if first == -1 or last == -1:
+            raise ValueError(f"unknown day in {rule.strip()!r} (write Mon, Tue, ... Sun)")
+        start_day = first or 0
+        count = (last - start_day) % 7 + 1 if last is not None else 1
         for times in match.group(3).split(","):
             start, end = parse_span(times)
             spans += [Span((start_day + offset) % 7, start, end) for offset in range(count)]

@@ -2,7 +2,8 @@
 
 No matching happens here: every decision is the Responder's, reached through the pipeline
 (pipeline.py); rendering.py lays replies out, buttons.py checks button data, delivery.py decides
-what is sent again, recording.py writes the store, reloading.py swaps the knowledge base.
+what is sent again, recording.py writes the store, reloading.py swaps the knowledge base, and
+handoff.py relays a person to the team and back (its handlers are registered here too).
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .responder import Reply, Responder, Suggestion
+from .responder import URGENT, Reply, Responder, Suggestion
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
+HUMAN_ONLY_IN_TELEGRAM = "Talking to a person is only available in Telegram: send /human to the bot there."
 BANNER = ("Health FAQ bot: ask about buttock (gluteal) muscle cramps in your own words.\n"
           "Type a number to pick a suggestion; quit, exit or Ctrl-D to leave.")
 
@@ -44,6 +45,14 @@ def run_chat(responder: Responder, read_line: Callable[[str], str],
         text = line.strip()
         if text.lower() in QUIT_WORDS:
             return
+        command, _, words = text.partition(" ")
+        if command.lower() == "/human":
+            # Words after it are still checked for red flags first.
+            reply = responder.respond(words) if words.strip() else None
+            if reply is not None and reply.kind == URGENT:
+                write("\n" + render_text(reply))
+            write("\n" + HUMAN_ONLY_IN_TELEGRAM)
+            continue
         if text.isdigit() and 1 <= int(text) <= len(choices):
             reply = responder.answer(choices[int(text) - 1].entry_id)
         else:

@@ -325,11 +325,16 @@ async def test_no_and_connected_twice_and_privacy(api: FakeBotAPI, bots: Bots) -
     await api.add_update(button_update(PERSON, dict(consent.buttons)["No"]))
     assert (await api.wait_for("sendMessage", 2, PERSON))[-1].text == DECLINED
     assert api.sent("createForumTopic") == []
+    api.fail_next("createForumTopic", 403, "Forbidden: bot is not a member of the supergroup chat")
+    await api.add_update(text_update(PERSON, "/human"))
+    consent = (await api.wait_for("sendMessage", 3, PERSON))[-1]
+    await api.add_update(button_update(PERSON, dict(consent.buttons)["Yes, connect me"]))
+    assert (await api.wait_for("sendMessage", 4, PERSON))[-1].text.startswith("Sorry, I can't reach the team")
     code, _ = await connect(api, PERSON)
     await api.add_update(text_update(PERSON, "/human"))
-    assert (await api.wait_for("sendMessage", 5, PERSON))[-1].text == ALREADY_CONNECTED.format(code=code)
+    assert (await api.wait_for("sendMessage", 7, PERSON))[-1].text == ALREADY_CONNECTED.format(code=code)
     await api.add_update(text_update(PERSON, "/privacy"))
-    privacy = (await api.wait_for("sendMessage", 6, PERSON))[-1]
+    privacy = (await api.wait_for("sendMessage", 8, PERSON))[-1]
     assert "Talking to a person (/human)" in privacy.text and "without your name" in privacy.text
     commands = [command["command"] for command in api.sent("setMyCommands")[0].params["commands"]]
     assert commands[-2:] == ["human", "done"]

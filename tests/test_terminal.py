@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.config import DEFAULT_EMERGENCY
 from bot.responder import Responder
-from bot.terminal import run_chat
+from bot.terminal import HUMAN_ONLY_IN_TELEGRAM, run_chat
 
 
 def chat(responder: Responder, *lines: str) -> list[str]:
@@ -45,3 +46,9 @@ def test_end_of_input_ends_the_chat(responder: Responder) -> None:
 def test_a_number_without_choices_is_just_a_message(responder: Responder) -> None:
     said = chat(responder, "7")
     assert "Sorry" in said[1] or "didn't catch" in said[1]
+
+
+def test_talking_to_a_person_is_only_in_telegram(responder: Responder) -> None:
+    said = chat(responder, "/human", "/human my butt cramps and I can't control my bladder")
+    assert said[1] == "\n" + HUMAN_ONLY_IN_TELEGRAM
+    assert said[2].lstrip().startswith(DEFAULT_EMERGENCY[:60]) and said[3] == "\n" + HUMAN_ONLY_IN_TELEGRAM
