@@ -13,8 +13,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import DEFAULT_EMERGENCY, Config, Handoff
-from bot.handoff import (ALREADY_CONNECTED, CLOSED, DECLINED, NOT_AVAILABLE, PRIVATE_ONLY, URGENT_MARK,
-                         AFTER_THUMBS_DOWN)
+from bot.handoff import (AFTER_THUMBS_DOWN, ALREADY_CONNECTED, CLOSED, DECLINED, NOT_AVAILABLE, PRIVATE_ONLY,
+                         URGENT_MARK)
 from bot.rendering import TALK_LABEL
 from bot.responder import Responder
 from bot.store import Store
