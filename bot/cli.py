@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from .conversation import Conversation
 from .config import TOKEN_VARIABLE, Config, load_config, read_token
 from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
@@ -19,7 +20,7 @@ from .report import FORMATS, load_report
 from .responder import Reply, Responder
 from .safety import failing_examples
 from .store import Store
-from .terminal import render_text, run_chat
+from .terminal import choices_of, render_text, run_chat
 from .yamlfile import parse_yaml
 
 
@@ -32,6 +33,7 @@ def reply_json(reply: Reply) -> str:
     return json.dumps({
         "kind": reply.kind,
         "id": reply.entry_id,
+        "ids": list(reply.entry_ids),
         "score": round(reply.score, 4),
         "suggestions": [suggestion.entry_id for suggestion in reply.suggestions],
         "text": reply.text,
@@ -40,13 +42,19 @@ def reply_json(reply: Reply) -> str:
 
 def command_ask(args: argparse.Namespace, config: Config) -> int:
     responder = build_responder(config)
+
+    def show(reply: Reply) -> str:
+        return reply_json(reply) if args.json else render_text(reply, choices_of(reply, responder))
+
     if args.text == ["-"]:
+        # Each line stands alone, unless --conversation reads them as one person's chat.
+        conversation = Conversation()
         for line in sys.stdin:
-            reply = responder.respond(line.rstrip("\n"))
-            print(reply_json(reply) if args.json else render_text(reply) + "\n", flush=True)
+            reply = responder.respond(line.rstrip("\n"), conversation if args.conversation else None)
+            conversation = reply.conversation
+            print(show(reply) + ("" if args.json else "\n"), flush=True)
         return 0
-    reply = responder.respond(" ".join(args.text))
-    print(reply_json(reply) if args.json else render_text(reply))
+    print(show(responder.respond(" ".join(args.text))))
     return 0
 
 
@@ -192,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="chat with the bot in this terminal")
     ask = commands.add_parser("ask", help="print the reply to one message")
     ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("--conversation", action="store_true",
+                     help="with -: read the lines as one person's conversation, in order")
     ask.add_argument("text", nargs="+", help="the message, or - for one message per line of stdin")
     check = commands.add_parser("check", help="validate knowledge files or folders")
     check.add_argument("paths", nargs="*", help="default: the configured knowledge path")

@@ -47,6 +47,7 @@ class Matching:
     min_entry_coverage: float = 0.6
     min_evidence: float = 1.0
     min_recall: float = 0.5
+    follow_up_minutes: float = 10.0
     max_suggestions: int = 3
 
 
@@ -240,6 +241,8 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
                      "make clarify_score the lower of the two")
     if config.store.retention_days < 1:
         checker.fail("`store.retention_days` should be at least 1", root.line_of("store"), "use e.g. 90")
+    if not 0 <= matching.follow_up_minutes <= 24 * 60:
+        checker.fail("`matching.follow_up_minutes` should be 0 to 1440", line, "use e.g. 10")
     if not 1 <= matching.max_suggestions <= 5:
         checker.fail("`matching.max_suggestions` should be 1 to 5", line, "use e.g. 3")
     telegram = config.telegram

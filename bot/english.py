@@ -44,3 +44,37 @@ def specificity(word: str) -> float:
         return 1.0
     share = (_COMMON - frequency) / (_COMMON - _RARE)
     return max(_LEAST_SPECIFIC, min(1.0, share))
+
+
+# A run of letters this long that is no word is words typed without spaces ("chestpainhelp");
+# past the longest, it is noise, not a message.
+_GLUED = 14
+_LONGEST_GLUED = 80
+
+
+@cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    """symspellpy's word segmentation over the same list; loaded (about a second) on first need."""
+    from symspellpy import SymSpell
+
+    segmenter = SymSpell(max_dictionary_edit_distance=0, prefix_length=7)
+    path = importlib.resources.files("symspellpy") / _DICTIONARY
+    segmenter.load_dictionary(str(path), term_index=0, count_index=1)
+    return segmenter
+
+
+def split_glued(words: list[str]) -> list[str]:
+    """Words typed without spaces, split apart; every other word as it is."""
+    if not any(_is_glued(word) for word in words):
+        return words
+    return [part for word in words for part in (
+        _segmenter().word_segmentation(word).corrected_string.split() if _is_glued(word) else [word])]
+
+
+def _is_glued(word: str) -> bool:
+    return _GLUED <= len(word) <= _LONGEST_GLUED and word.isalpha() and word not in _counts()
+
+
+def load_segmenter() -> None:
+    """Load the word list now, so the first glued message is not the one that waits for it."""
+    _segmenter()

@@ -185,7 +185,7 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if context.args:
         text = " ".join(context.args)
-        reply = reply_to(context, text)
+        reply = reply_to(context, text, None, remember=False)
         if reply.kind == URGENT:
             await relay_from_person(update, context, desk, case, text, started, reply)
             return
@@ -310,7 +310,7 @@ async def relay_from_person(update: Update, context: ContextTypes.DEFAULT_TYPE, 
                             text: str, started: float, reply: Reply | None = None) -> None:
     """Red flags first: the person's urgent reply goes at once; then the message to the team."""
     message = update.effective_message
-    reply = reply or reply_to(context, text)
+    reply = reply or reply_to(context, text, message.chat.id, remember=False)
     urgent = reply.kind == URGENT
     if urgent:
         try:

@@ -21,6 +21,7 @@ from .flood import ALLOW, WARN
 from .knowledge import TOPICS
 from .recording import Recorder
 from .rendering import render_inline_results, render_keyboard, render_pieces
+from .conversation import Conversation
 from .responder import ANSWER, URGENT, Reply, Responder
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Incoming:
     addressed: bool = True
 
 
+# Where each chat keeps its people's recent conversations, in chat_data (memory only).
+CONVERSATIONS = "conversations"
+
+
 def responder_of(context: ContextTypes.DEFAULT_TYPE) -> Responder:
     """The Responder in service now; a reload swaps it between two updates."""
     return context.bot_data["watcher"].responder
@@ -57,9 +62,40 @@ def cases_of(context: ContextTypes.DEFAULT_TYPE) -> CaseBook | None:
     return context.bot_data.get("cases")
 
 
-def reply_to(context: ContextTypes.DEFAULT_TYPE, text: str) -> Reply:
-    """The one call into the core for a person's free text, on every path."""
-    return responder_of(context).respond(text)
+def reply_to(context: ContextTypes.DEFAULT_TYPE, text: str, user_id: int | None,
+             remember: bool = True) -> Reply:
+    """The one call into the core for a person's free text, on every path.
+
+    The person's recent conversation in this chat goes with it, so "and at night?" is read as a
+    follow-up; `remember` keeps what this reply said for the next message.
+    """
+    responder = responder_of(context)
+    reply = responder.respond(text, recall_conversation(context, user_id))
+    if remember:
+        remember_reply(context, user_id, reply)
+    return reply
+
+
+def recall_conversation(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> Conversation | None:
+    """What this person was told last in this chat, if within `follow_up_minutes`; else None.
+
+    Kept in python-telegram-bot's chat_data: in memory only, per chat and per person, never stored.
+    """
+    memory = context.chat_data.get(CONVERSATIONS, {}) if context.chat_data is not None else {}
+    conversation, when = memory.get(user_id, (None, 0.0))
+    if time.monotonic() - when > responder_of(context).config.matching.follow_up_minutes * 60:
+        return None
+    return conversation
+
+
+def remember_reply(context: ContextTypes.DEFAULT_TYPE, user_id: int | None, reply: Reply) -> None:
+    if context.chat_data is not None:
+        context.chat_data.setdefault(CONVERSATIONS, {})[user_id] = (reply.conversation, time.monotonic())
+
+
+def forget_conversation(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> None:
+    if context.chat_data is not None:
+        context.chat_data.get(CONVERSATIONS, {}).pop(user_id, None)
 
 
 def search_replies(context: ContextTypes.DEFAULT_TYPE, text: str) -> list[Reply]:
@@ -74,7 +110,7 @@ async def answer_incoming(incoming: Incoming, context: ContextTypes.DEFAULT_TYPE
     With `non_urgent_text` (for a photo's caption), only an urgent reply comes from the words;
     anything else gets that text instead.
     """
-    reply = reply_to(context, incoming.text)
+    reply = reply_to(context, incoming.text, incoming.user_id, remember=incoming.addressed)
     if reply.kind != URGENT:
         if not incoming.addressed:
             log_outcome(incoming.update, None, started, "ignored-group")
@@ -95,7 +131,7 @@ async def answer_if_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE, s
     if not context.args or message is None:
         return False
     text = " ".join(context.args)
-    reply = reply_to(context, text)
+    reply = reply_to(context, text, None, remember=False)
     if reply.kind != URGENT:
         return False
     await deliver(message, reply, context, None, text)

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .conversation import Conversation
+from .english import load_segmenter, specificity
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
-from .questions import split_questions
+from .questions import Part, split_questions
 from .vocabulary import split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
@@ -38,6 +39,8 @@ _LONGEST_PICK = 7
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
 _ALL_KNOWN = 0.99
 _SHORT_FOLLOW_UP = 3
+# Unknown words more common than this (english.specificity) are everyday words, not a topic.
+_EVERYDAY = 0.7
 _REFERRING = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these",
                         "those", "the", "then", "and", "also", "what about", "about"})
 
@@ -100,6 +103,7 @@ class Responder:
         self.knowledge = knowledge
         self.config = config
         self.matcher = Matcher(knowledge)
+        load_segmenter()
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
@@ -148,13 +152,15 @@ class Responder:
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics,
                          conversation=conversation)
-        uncovered = self.knowledge.scope.find_uncovered(text, self.knowledge.vocabulary)
+        parts = split_questions(text)
+        asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
+        uncovered = self.knowledge.scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
             return self._not_covered(uncovered.topic, conversation)
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        return self._carry(self._answer_questions(text, conversation), conversation)
+        return self._carry(self._answer_questions(text, parts, conversation), conversation)
 
     def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
         """A reply that answers nothing new keeps the conversation it was given."""
@@ -186,20 +192,24 @@ class Responder:
                       if name in self._topic_names), None)
         return topic if topic and self.knowledge.entries_of_topic(topic) else None
 
-    def _answer_questions(self, text: str, conversation: Conversation) -> Reply:
+    def _answer_questions(self, text: str, parts: list[Part], conversation: Conversation) -> Reply:
         """Each question of the message against the story around it; up to two answers."""
-        parts = split_questions(text)
         earlier = self._earlier_context(conversation)
         if len(parts) == 1:
             return self._answer_one(parts[0].words, earlier, bool(earlier) and not conversation.is_empty,
                                     conversation.entry_ids)
         story = [stem for part in parts if not part.asks for stem in self.matcher.stems_of(part.words)]
         told = tuple(stem for stem in dict.fromkeys(story) if stem in self._subject_stems)
+        # What the story says that the knowledge base knows: "any ideas?" after a story of
+        # sweating all day and drinking little is a question about water.
+        known = tuple(stem for stem in dict.fromkeys(story) if stem in self._known_content)
         asked = [part for part in parts if part.asks] or parts[-1:]
         replies, before = [], ()
         for part in asked:
             # A second question leans on the first: "where is the gluteus maximus and what does it do".
-            replies.append(self._answer_one(part.words, [c for c in (before, told, *earlier) if c], True))
+            contexts = [c for c in (before, told, known if known != told else (), *earlier) if c]
+            answered = tuple(reply.entry_id for reply in replies if reply.entry_id)
+            replies.append(self._answer_one(part.words, contexts, True, answered, story_told=bool(told)))
             before = self._subject_of(part.words)
         answers: list[Reply] = []
         for reply in replies:
@@ -234,12 +244,22 @@ class Responder:
         return [context for context in contexts if context]
 
     def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
-                    answered: tuple[str, ...] = ()) -> Reply:
+                    answered: tuple[str, ...] = (), story_told: bool = False) -> Reply:
         """One question; if it names no subject, read against each context in turn."""
         conversation = Conversation()
         stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
         match = self.matcher.match_stems(stems)
         reply = self._decide_match(match, conversation)
+        if reply.kind == FALLBACK and story_told:
+            # A question at the end of a story says it in everyday words the articles never use
+            # ("explain in plain words what a glute cramp is"); read it without them. A rare word
+            # ("migraines", "ibuprofen") stays and keeps the question out of scope.
+            word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
+            plain = [stem for stem in stems if stem in self._known_content or stem in self._question_stems
+                     or specificity(word_of.get(stem, stem)) > _EVERYDAY]
+            if plain != stems:
+                stems, match = plain, self.matcher.match_stems(plain)
+                reply = self._decide_match(match, conversation)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
         # No subject named ("is that serious?", "what about at night?"): read it against what came
@@ -247,7 +267,10 @@ class Responder:
         # is sure. "How much sleep do I need" points at nothing.
         points_back = follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
         said = set(stems) - self._question_stems
-        if (said and match.coverage < _ALL_KNOWN) or not points_back:
+        # After a story that named the subject, a question may use words of its own ("at what
+        # point should a doctor look at this"); otherwise every word must be known.
+        known_enough = self.config.matching.min_coverage if story_told else _ALL_KNOWN
+        if (said and match.coverage < known_enough) or not points_back:
             return reply
         first_clarify, again = None, None
         for context in contexts:
@@ -257,10 +280,18 @@ class Responder:
                 again = again or implied
             elif implied.kind == ANSWER:
                 return implied
+            elif story_told and self._only_choice(implied):
+                # After a story that named the subject, one close entry and no rival is the answer.
+                return self.answer(implied.suggestions[0].entry_id, implied.score)
             first_clarify = first_clarify or (implied if implied.kind == CLARIFY else None)
         if again is not None:
             return again
         return first_clarify if reply.kind == FALLBACK and first_clarify else reply
+
+    def _only_choice(self, reply: Reply) -> bool:
+        settings = self.config.matching
+        return (reply.kind == CLARIFY and len(reply.suggestions) == 1
+                and reply.score >= settings.answer_score - settings.answer_margin)
 
     def _combine(self, answers: list[Reply], conversation: Conversation) -> Reply:
         first, *others = answers

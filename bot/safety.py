@@ -20,7 +20,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .english import is_real_word
+from .english import is_real_word, split_glued
 from .errors import KnowledgeError
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, longest_by_first_word, replace_phrases, split_words
 from .yamlfile import Checker, Mapping, Sequence
@@ -41,6 +41,7 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 # A term ending in * needs this many letters before the *, so the index can look it up.
 _MIN_PREFIX = 3
 _MIN_REPAIR_LENGTH = 4
+_TELLING_LENGTH = 4
 _REPEATS = re.compile(r"(.)\1{2,}")
 # Words that open a question, when the sentence has no question mark.
 _QUESTION_OPENINGS = frozenset({
@@ -147,10 +148,15 @@ class RedFlags:
         return iter(self.flags)
 
     def assess(self, text: str, vocabulary: Vocabulary) -> Assessment:
-        """The first flag a sentence raises (in file order), else the first one only talked about."""
+        """The first flag a sentence raises (a crisis first, then in file order), else the first
+        one only talked about."""
         mentioned = None
-        for sentence in _SENTENCE_END.split(text):
-            clauses, talk = self._read_clauses(sentence, vocabulary)
+        sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE_END.split(text)]
+        # Clauses that tell of someone now ("I went down in the shop"): a question elsewhere in the
+        # message about the same sign ("is it normal to faint?") is then not a general question.
+        telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
+                   if not kind and not self.context.personal.isdisjoint(clause)]
+        for clauses, talk in sentences:
             for reading in (clauses, [self._plain(clause) for clause in clauses]):
                 words = [word for clause in reading for word in clause]
                 idioms = find_covered(self.context.idioms, words)
@@ -158,8 +164,10 @@ class RedFlags:
                 if raised is None:
                     continue
                 spoken, position = set(idioms), 0
+                told_now = raised.kind == "crisis" or any(
+                    not _words_of(raised).isdisjoint(clause) for clause in telling)
                 for clause, kind in zip(reading, talk):
-                    if kind == "past" or (kind == "question" and raised.kind != "crisis"):
+                    if kind == "past" or (kind == "question" and not told_now):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
                 happening = self._raised(words, spoken) if spoken != idioms else raised
@@ -176,7 +184,7 @@ class RedFlags:
         clauses: list[list[str]] = []
         talk: list[str] = []
         for piece in _CLAUSE_END.split(sentence):
-            words = vocabulary.expand_contractions(split_words(piece))
+            words = vocabulary.expand_contractions(split_glued(split_words(piece)))
             if not words:
                 continue
             asked = self._asks_about_a_sign(words, question)
@@ -208,7 +216,9 @@ class RedFlags:
         in_terms = {start + offset for term, found in starts.items() for start in found
                     for offset in range(0 if term.words[0] in NEGATIONS and len(term.words) > 1 else 1,
                                         len(term.words))}
-        for flag in self.flags:
+        # A crisis outranks the emergency signs it may share words with ("not waking up"): the
+        # person needs the crisis line; the emergency number is in that reply too.
+        for flag in sorted(self.flags, key=lambda flag: flag.kind != "crisis"):
             if flag in present and flag.is_raised_by(words, starts, hidden, in_terms):
                 return flag
         return None
@@ -216,6 +226,13 @@ class RedFlags:
     def _plain(self, words: list[str]) -> list[str]:
         repaired = [_repair(word, self) for word in words]
         return replace_phrases(repaired, self.words, _longest_word(self))
+
+
+@lru_cache(maxsize=64)
+def _words_of(flag: RedFlag) -> frozenset[str]:
+    """The telling words of a flag's terms ("faint", "floor", "chest"), not "my" or "the"."""
+    return frozenset(word.rstrip("*") for rule in flag.rules for group in rule for term in group
+                     for word in term.words if len(word) >= _TELLING_LENGTH)
 
 
 def _split_at_breaks(words: list[str]) -> list[list[str]]:

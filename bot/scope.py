@@ -13,6 +13,7 @@ from .vocabulary import Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
+REACHES = ("message", "question")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Uncovered:
     topic: str
     rules: tuple[tuple[tuple[Term, ...], ...], ...]
     unless: tuple[Term, ...] = ()
+    # "message": anywhere in it ("I'm pregnant, why do my glutes cramp?"); "question": only in
+    # what is asked, not the story before it ("tried ibuprofen, no help. What causes this?").
+    reach: str = "question"
 
     def is_asked_in(self, sentences: list[list[str]], everything: list[str]) -> bool:
         if self.unless and find_covered(self.unless, everything):
@@ -34,13 +38,17 @@ class Uncovered:
 class Scope:
     uncovered: tuple[Uncovered, ...] = ()
 
-    def find_uncovered(self, text: str, vocabulary: Vocabulary) -> Uncovered | None:
-        """The first thing the message asks about that no article covers, or None."""
+    def find_uncovered(self, text: str, question: str, vocabulary: Vocabulary) -> Uncovered | None:
+        """The first thing the message (or its `question` part) is about that no article covers."""
         if not self.uncovered:
             return None
-        sentences = [vocabulary.expand_contractions(split_words(part)) for part in _SENTENCE_END.split(text)]
-        everything = [word for sentence in sentences for word in sentence]
-        return next((topic for topic in self.uncovered if topic.is_asked_in(sentences, everything)), None)
+        readings = {}
+        for reach, part in (("message", text), ("question", question)):
+            sentences = [vocabulary.expand_contractions(split_words(piece)) for piece in _SENTENCE_END.split(part)]
+            readings[reach] = (sentences, [word for sentence in sentences for word in sentence])
+        _, everything = readings["message"]
+        return next((topic for topic in self.uncovered
+                     if topic.is_asked_in(readings[topic.reach][0], everything)), None)
 
 
 def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
@@ -60,7 +68,12 @@ def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
         entry = checker.mapping(item, items.line_of(index), what)
         if entry is None:
             continue
-        checker.keys(entry, {"topic", "match"}, {"unless"}, what)
+        checker.keys(entry, {"topic", "match"}, {"unless", "reach"}, what)
+        reach = entry.get("reach", "question")
+        if reach not in REACHES:
+            checker.fail(f"`reach` of {what} should be one of: {', '.join(REACHES)}", entry.line_of("reach"),
+                         "write `reach: message` or `reach: question`")
+            reach = "question"
         topic = checker.text(entry, "topic", what) or ""
         rules = []
         for rule in checker.text_list(entry, "match", what, 1):
@@ -71,5 +84,5 @@ def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
                 continue
             rules.append(parsed)
         unless = tuple(term for text in checker.text_list(entry, "unless", what) if (term := parse_term(text)))
-        found.append(Uncovered(topic, tuple(rules), unless))
+        found.append(Uncovered(topic, tuple(rules), unless, reach))
     return Scope(tuple(found)), checker.errors  # type: ignore[return-value]

@@ -27,7 +27,7 @@ from .handoff import (HANDOFF_COMMANDS, end_case_on_forget, offer_after_thumbs_d
                       register_handoff, start_handoff)
 from .knowledge import TOPICS
 from .pipeline import (SLOW_DOWN, Incoming, answer_if_urgent, answer_incoming, answer_inline, deliver,
-                       log_outcome, recorder_of, responder_of)
+                       forget_conversation, log_outcome, recorder_of, remember_reply, responder_of)
 from .recording import Recorder
 from .reloading import schedule_reloads, stop_reloads
 from .rendering import entry_buttons, escape, topic_menu
@@ -123,10 +123,11 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome: what the bot covers, the disclaimer and the topic menu."""
+    """Welcome: what the bot covers, the disclaimer and the topic menu; starts a new conversation."""
     started = time.perf_counter()
     if await answer_if_urgent(update, context, started):
         return
+    forget_conversation(context, update.effective_user.id if update.effective_user else None)
     responder = responder_of(context)
     text = (f"<b>Hello!</b> I answer questions about {escape(responder.subject)}, from a "
             "medically reviewed article. Ask in your own words, or pick a topic below.\n\n"
@@ -208,6 +209,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action.kind == ANSWER:
         reply = responder.answer(action.value)
+        remember_reply(context, query.from_user.id, reply)
         await deliver(message, reply, context, query.from_user.id)
         log_outcome(update, reply, started)
     elif action.kind == TOPIC:

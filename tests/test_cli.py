@@ -36,10 +36,21 @@ def test_ask_json_contract() -> None:
     result = run_bot("ask", "--json", "what causes glute cramps")
     assert result.returncode == 0
     reply = json.loads(result.stdout)
-    assert set(reply) == {"kind", "id", "score", "suggestions", "text"}
-    assert reply["kind"] == "answer" and reply["id"] == "causes"
+    assert set(reply) == {"kind", "id", "ids", "score", "suggestions", "text"}
+    assert reply["kind"] == "answer" and reply["id"] == "causes" and reply["ids"] == ["causes"]
     assert isinstance(reply["score"], float) and reply["suggestions"] == []
     assert reply["text"].endswith("contact a medical professional.")
+
+
+def test_ask_json_conversation_reads_the_lines_as_one_chat() -> None:
+    lines = "why do my glutes cramp\nwhat about at night?\nbutt cramp\n2\n"
+    alone = [json.loads(line) for line in run_bot("ask", "--json", "-", stdin=lines).stdout.splitlines()]
+    chat = [json.loads(line) for line in
+            run_bot("ask", "--json", "--conversation", "-", stdin=lines).stdout.splitlines()]
+    assert [reply["kind"] for reply in chat] == ["answer", "answer", "clarify", "answer"]
+    assert chat[1]["id"] == "when-cramps-happen"
+    assert chat[3]["id"] == chat[2]["suggestions"][1]
+    assert alone[3]["kind"] != "answer"
 
 
 def test_ask_json_reads_one_message_per_line_in_order() -> None:

@@ -24,8 +24,8 @@ def test_safety_holdout_batch_keeps_its_recall_and_false_alarms(responder: Respo
 
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
-    assert share(tuned.correct) >= 74 and share(tuned.wrong) <= 4
-    assert share(tuned.follow_ups) >= 82 and share(tuned.out_of_scope_answered) <= 5
+    assert share(tuned.correct) >= 85 and share(tuned.wrong) <= 2.5
+    assert share(tuned.follow_ups) >= 86 and share(tuned.out_of_scope_answered) <= 1
     holdout = evaluate(responder, load_cases(SETS / "messages-2.yaml"))
-    assert share(holdout.correct) >= 60 and share(holdout.wrong) <= 6
-    assert share(holdout.out_of_scope_answered) <= 3
+    assert share(holdout.correct) >= 72 and share(holdout.wrong) <= 5
+    assert share(holdout.out_of_scope_answered) <= 4

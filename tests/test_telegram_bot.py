@@ -330,3 +330,33 @@ async def test_run_command_talks_to_the_api_and_stops_on_sigint(api: FakeBotAPI,
     assert "Traceback" not in log_text
     assert "outcome=answer entry=causes" in log_text
     assert TOKEN not in log_text and "glutes cramp" not in log_text
+
+
+async def test_a_follow_up_is_read_against_the_last_answer_per_person(
+        api: FakeBotAPI, bot: Application) -> None:  # noqa: F811
+    """"and at night?" follows the answer before it; another person's chat starts fresh; /start forgets."""
+    other = PERSON + 1
+    await api.add_update(text_update(PERSON, "why do my glutes cramp"))
+    await api.wait_for("sendMessage", 1, PERSON)
+    await api.add_update(text_update(PERSON, "is that serious?"))
+    replies = await api.wait_for("sendMessage", 2, PERSON)
+    assert replies[1].text.startswith("<b>When should I see a doctor")
+    await api.add_update(text_update(PERSON, "butt cramp"))
+    assert "Did you mean" in (await api.wait_for("sendMessage", 3, PERSON))[2].text
+    await api.add_update(text_update(other, "2"))
+    assert not (await api.wait_for("sendMessage", 1, other))[0].text.startswith("<b>")
+    await api.add_update(text_update(PERSON, "2"))
+    assert (await api.wait_for("sendMessage", 4, PERSON))[3].text.startswith("<b>")
+    await api.add_update(text_update(PERSON, "butt cramp"))
+    await api.wait_for("sendMessage", 5, PERSON)
+    await api.add_update(text_update(PERSON, "/start"))
+    await api.wait_for("sendMessage", 6, PERSON)
+    await api.add_update(text_update(PERSON, "2"))
+    assert not (await api.wait_for("sendMessage", 7, PERSON))[6].text.startswith("<b>")
+
+
+async def test_two_questions_in_one_message_arrive_in_one_reply(api: FakeBotAPI, bot: Application) -> None:  # noqa: F811
+    await api.add_update(text_update(PERSON, "can low magnesium cause glute cramps? and what foods should i eat"))
+    reply = (await api.wait_for("sendMessage", 1, PERSON))[0].text
+    assert reply.index("<b>Can low magnesium") < reply.index("<b>What should I eat")
+    assert reply.endswith(f"<i>{DEFAULT_DISCLAIMER}</i>")

@@ -48,7 +48,21 @@ def test_a_number_without_choices_is_just_a_message(responder: Responder) -> Non
     assert "Sorry" in said[1] or "didn't catch" in said[1]
 
 
-def test_talking_to_a_person_is_only_in_telegram(responder: Responder) -> None:
+def test_follow_ups_and_two_answers_in_the_terminal(responder: Responder) -> None:
+    said = chat(responder, "why do my glutes cramp", "what about at night?",
+                "can low magnesium cause glute cramps? and what foods should i eat")
+    assert said[2].lstrip().startswith("When do gluteal cramps happen?")
+    assert "What should I eat to avoid cramps?" in said[3]
+
+
+def test_a_topic_and_then_its_question_by_number(responder: Responder) -> None:
+    said = chat(responder, "what causes migraines", "3", "1")
+    assert "Pick a topic by number:\n  1. About" in said[1]
+    assert said[2].lstrip().startswith("Causes: pick a question by number:\n  1. What causes gluteal cramps?")
+    assert said[3].lstrip().startswith("What causes gluteal cramps?")
+
+
+def test_hand_off_is_only_in_telegram_and_red_flags_still_come_first(responder: Responder) -> None:
     said = chat(responder, "/human", "/human my butt cramps and I can't control my bladder")
     assert said[1] == "\n" + HUMAN_ONLY_IN_TELEGRAM
     assert said[2].lstrip().startswith(DEFAULT_EMERGENCY[:60]) and said[3] == "\n" + HUMAN_ONLY_IN_TELEGRAM
