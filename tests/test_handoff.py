@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -92,7 +93,9 @@ def copies(api: FakeBotAPI, to: int) -> list[dict]:  # noqa: F811
     return [call.params for call in api.sent("copyMessage", to)]
 
 
-async def test_a_whole_case_from_a_fallback_to_close(api: FakeBotAPI, bots: Bots) -> None:  # noqa: F811
+async def test_a_whole_case_from_a_fallback_to_close(api: FakeBotAPI, bots: Bots,  # noqa: F811
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
     await bots.start(handoff_config(api))
     await api.add_update(text_update(PERSON, "what causes migraines"))
     fallback = (await api.wait_for("sendMessage", 1, PERSON))[0]
@@ -147,6 +150,9 @@ async def test_a_whole_case_from_a_fallback_to_close(api: FakeBotAPI, bots: Bots
     route, first_reply = db.execute("SELECT route, first_reply_at FROM handoff_cases").fetchone()
     assert route is None and first_reply is not None
     assert str(PERSON) not in "\n".join(db.iterdump())
+    logged = "\n".join(record.getMessage() for record in caplog.records if record.name.startswith("bot"))
+    assert f"hand-off case {code} opened" in logged and f"hand-off case {code} closed (team)" in logged
+    assert "cramp every night" not in logged and "nurse" not in logged and str(PERSON) not in logged
 
 
 async def test_two_people_and_two_team_members_at_once_never_cross(api: FakeBotAPI, bots: Bots) -> None:  # noqa: F811
