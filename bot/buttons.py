@@ -16,6 +16,9 @@ CALLBACK_VERSION = "v1"
 MAX_OUTCOME_DIGITS = 18
 ANSWER, TOPIC, ARTICLE, MENU, NONE_OF_THESE, HELPED, NOT_HELPED = "a", "t", "s", "m", "n", "u", "d"
 FEEDBACK = (HELPED, NOT_HELPED)
+# Talk to a person: ask (shows the consent), then connect or decline.
+TALK, CONNECT, DECLINE = "h", "c", "x"
+HANDOFF = (TALK, CONNECT, DECLINE)
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,8 @@ class Action:
     """What a button asks for, parsed from its callback data: `v1|a|cause-nerve`."""
 
     # a: answer an entry; t: list a topic ("causes/gluteal-cramps"); s: an article's topics;
-    # m: the topic menu; n: none of these; u, d: this answer helped (up) or not (down)
+    # m: the topic menu; n: none of these; u, d: this answer helped (up) or not (down);
+    # h: talk to a person; c, x: yes, connect me, or no
     kind: str
     value: str = ""
 
@@ -49,6 +53,6 @@ def parse_action(data: str | None, responder: Responder) -> Action | None:
         return Action(kind, value)
     if kind in FEEDBACK and value.isdigit() and len(value) <= MAX_OUTCOME_DIGITS:
         return Action(kind, value)
-    if kind in (MENU, NONE_OF_THESE) and not value:
+    if kind in (MENU, NONE_OF_THESE, *HANDOFF) and not value:
         return Action(kind)
     return None

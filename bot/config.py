@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .hours import ALWAYS, parse_hours
 from .yamlfile import Checker, Mapping, describe_type, load_yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -83,6 +85,55 @@ class Storage:
     retention_days: int = 90
 
 
+DEFAULT_EMERGENCY_LINE = ("call your local emergency number (112 in Europe, 911 in the US and Canada, "
+                          "999 in the UK)")
+
+
+@dataclass(frozen=True)
+class HandoffTexts:
+    """What a person reads about talking to the team; {names} are filled in (see HANDOFF_FIELDS)."""
+
+    team: str = "a member of our team"
+    emergency_line: str = DEFAULT_EMERGENCY_LINE
+    consent: str = (
+        "I can pass this conversation to {team}. They will read what you write here from now on, "
+        "and the question you asked me last with my answer, and they will reply in this chat. "
+        "Please share no more than they need to help you: no full name, address or ID numbers. "
+        "This is not an emergency service: in an emergency, {emergency_line}. Do you want to be connected?")
+    away: str = ("The team is not in right now: they are back {back}. You can leave a message now, "
+                 "and they will answer here then.")
+    connected: str = ("You're connected (case {code}). Write your message here and {team} will answer "
+                      "in this chat. Send /done when you want to end.")
+    leave_message: str = ("Write your message here (case {code}); {team} will read it and answer in this "
+                          "chat when they are back, {back}. Send /done when you want to end.")
+    waiting: str = ("Nobody from the team has answered yet, sorry. They will reply here as soon as they "
+                    "can; send /done to end. In an emergency, {emergency_line}.")
+    ended: str = ("The conversation with the team has ended, and you're back with the bot: ask me a "
+                  "question, or send /human to reach the team again.")
+
+
+# The {names} each text may use.
+HANDOFF_FIELDS = {"team": (), "emergency_line": (), "consent": ("team", "emergency_line"),
+                  "away": ("team", "back"), "connected": ("team", "code"),
+                  "leave_message": ("team", "back", "code"), "waiting": ("team", "emergency_line"),
+                  "ended": ("team",)}
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Talk to a person: relayed to the team's Telegram group; off while chat_id is 0."""
+
+    chat_id: int = 0
+    time_zone: str = "UTC"
+    hours: str = ALWAYS
+    wait_minutes: float = 10.0
+    texts: HandoffTexts = field(default_factory=HandoffTexts)
+
+    @property
+    def enabled(self) -> bool:
+        return self.chat_id != 0
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """The /healthz and /metrics server; port 0 keeps it off."""
@@ -101,6 +152,7 @@ class Config:
     telegram: Telegram = field(default_factory=Telegram)
     store: Storage = field(default_factory=Storage)
     monitoring: Monitoring = field(default_factory=Monitoring)
+    handoff: Handoff = field(default_factory=Handoff)
     path: Path | None = None
 
     @property
@@ -159,7 +211,7 @@ def load_config(path: Path | None) -> Config:
     if root is None:
         raise checker.errors[0]
     known = ("knowledge_path", "log_level", "log_format", "matching", "texts", "telegram", "store",
-             "monitoring")
+             "monitoring", "handoff")
     for key in root:
         if key not in known:
             checker.fail(f"unknown key {key!r}", root.line_of(key),
@@ -186,6 +238,7 @@ def load_config(path: Path | None) -> Config:
         telegram=_read_section(checker, root, "telegram", Telegram, "telegram"),
         store=_read_section(checker, root, "store", Storage, "store"),
         monitoring=_read_section(checker, root, "monitoring", Monitoring, "monitoring"),
+        handoff=_read_section(checker, root, "handoff", Handoff, "handoff"),
         path=path,
     )
     _check_values(checker, root, config)
@@ -227,6 +280,48 @@ def _check_values(checker: Checker, root: Mapping, config: Config) -> None:
     if config.telegram.mode == "webhook" and not (webhook.url and webhook.secret_token):
         checker.fail("webhook mode needs `telegram.webhook.url` and `telegram.webhook.secret_token`",
                      root.line_of("telegram"), "set both, or use `mode: polling`")
+    _check_handoff(checker, root, config.handoff)
+
+
+def _line_of(root: Mapping, *keys: str) -> int | None:
+    """The line of a nested key (`handoff`, `texts`, `away`), or of the nearest section that has one."""
+    line, mapping = None, root
+    for key in keys:
+        if not isinstance(mapping, Mapping) or key not in mapping:
+            break
+        line, mapping = mapping.line_of(key), mapping[key]
+    return line
+
+
+def _check_handoff(checker: Checker, root: Mapping, handoff: Handoff) -> None:
+    if handoff.chat_id > 0:
+        checker.fail("`handoff.chat_id` should be the team group's id, a negative number",
+                     _line_of(root, "handoff", "chat_id"),
+                     "write e.g. `chat_id: -1001234567890`, or 0 to turn talking to a person off")
+    try:
+        parse_hours(handoff.hours, handoff.time_zone)
+    except ValueError as error:
+        name = "time_zone" if "time zone" in str(error) else "hours"
+        fix = ("use an IANA name like Europe/London (a system without a time zone database needs the "
+               "tzdata package)" if name == "time_zone" else
+               "write days and times like `Mon-Fri 09:00-17:00; Sat 10:00-13:00`")
+        checker.fail(f"`handoff.{name}`: {error}", _line_of(root, "handoff", name), fix)
+    if handoff.wait_minutes < 0:
+        checker.fail("`handoff.wait_minutes` should be 0 or more", _line_of(root, "handoff", "wait_minutes"),
+                     "use e.g. 10, or 0 to never tell a person that nobody has answered yet")
+    for name, allowed in HANDOFF_FIELDS.items():
+        known = ", ".join(f"{{{field_name}}}" for field_name in allowed) or "none"
+        line = _line_of(root, "handoff", "texts", name)
+        try:
+            used = [part[1] for part in string.Formatter().parse(getattr(handoff.texts, name)) if part[1] is not None]
+        except ValueError:
+            checker.fail(f"`handoff.texts.{name}` has a lone {{ or }}", line,
+                         f"write {{{{ and }}}} for a brace; it may use {known}")
+            continue
+        unknown = [used_name for used_name in used if used_name not in allowed]
+        if unknown:
+            checker.fail(f"`handoff.texts.{name}` uses {{{unknown[0]}}}, which it cannot fill in", line,
+                         f"it may use {known}")
 
 
 def _apply_environment(config: Config) -> Config:

@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
+from .cases import CaseBook
 from .flood import ALLOW, WARN
 from .knowledge import TOPICS
 from .metrics import observe_outcome
@@ -55,6 +56,11 @@ def responder_of(context: ContextTypes.DEFAULT_TYPE) -> Responder:
 
 def recorder_of(context: ContextTypes.DEFAULT_TYPE) -> Recorder | None:
     return context.bot_data.get("recorder")
+
+
+def cases_of(context: ContextTypes.DEFAULT_TYPE) -> CaseBook | None:
+    """The open hand-off cases; None when talking to a person is not configured."""
+    return context.bot_data.get("cases")
 
 
 def reply_to(context: ContextTypes.DEFAULT_TYPE, text: str, user_id: int | None,
@@ -136,11 +142,18 @@ async def answer_if_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE, s
 
 async def deliver(message: Message, reply: Reply, context: ContextTypes.DEFAULT_TYPE,
                   user_id: int | None, text: str | None = None) -> None:
-    """Send the reply, in as many messages as it needs (buttons under the last), then record it."""
+    """Send the reply, in as many messages as it needs (buttons under the last), then record it.
+
+    In a private chat with talking to a person configured, a fallback offers it, and the exchange is
+    remembered (in memory) for the team in case the person asks for them next.
+    """
     recorder = recorder_of(context)
     outcome_id = recorder.new_outcome_id() if recorder is not None and reply.kind == ANSWER else None
-    keyboard = render_keyboard(reply, responder_of(context), outcome_id)
+    cases = cases_of(context) if message.chat.type == ChatType.PRIVATE else None
+    keyboard = render_keyboard(reply, responder_of(context), outcome_id, talk=cases is not None)
     pieces = render_pieces(reply)
+    if cases is not None:
+        cases.remember(message.chat.id, text, reply)
     try:
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1

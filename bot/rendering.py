@@ -12,11 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResu
 from telegram.constants import MessageLimit, ParseMode
 
 from .buttons import ANSWER as ANSWER_ENTRY
-from .buttons import ARTICLE, HELPED, MENU, NONE_OF_THESE, NOT_HELPED, TOPIC, Action
+from .buttons import ARTICLE, HELPED, MENU, NONE_OF_THESE, NOT_HELPED, TALK, TOPIC, Action
 from .knowledge import TOPICS
-from .responder import ANSWER, CLARIFY, URGENT, Reply, Responder
+from .responder import ANSWER, CLARIFY, FALLBACK, URGENT, Reply, Responder
 
 URGENT_TITLE = "Please get help now"
+TALK_LABEL = "Talk to a person"
 INLINE_DESCRIPTION = 100
 PARAGRAPH = "\n\n"
 # A message part shorter than this is not worth starting: the text moves to the next message.
@@ -110,9 +111,14 @@ def pack_paragraphs(paragraphs: list[tuple[str, bool]], budget: int) -> list[lis
     return pieces
 
 
-def render_keyboard(reply: Reply, responder: Responder, outcome_id: int | None = None
-                    ) -> InlineKeyboardMarkup | None:
-    """Buttons under a reply; an answer that will be recorded also gets 👍 / 👎."""
+def talk_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(TALK_LABEL, callback_data=Action(TALK).encode())
+
+
+def render_keyboard(reply: Reply, responder: Responder, outcome_id: int | None = None,
+                    talk: bool = False) -> InlineKeyboardMarkup | None:
+    """Buttons under a reply; an answer that will be recorded also gets 👍 / 👎, and with `talk` a
+    fallback offers "Talk to a person"."""
     if reply.kind == URGENT:
         return None  # nothing that distracts from the urgent text
     if reply.kind == CLARIFY:
@@ -124,7 +130,10 @@ def render_keyboard(reply: Reply, responder: Responder, outcome_id: int | None =
             feedback = [InlineKeyboardButton("\U0001F44D", callback_data=Action(HELPED, str(outcome_id)).encode()),
                         InlineKeyboardButton("\U0001F44E", callback_data=Action(NOT_HELPED, str(outcome_id)).encode())]
         return entry_buttons([(s.entry_id, s.title) for s in reply.related], feedback)
-    return topic_menu(responder) if reply.show_topics else None
+    menu = topic_menu(responder) if reply.show_topics else None
+    if talk and reply.kind == FALLBACK:
+        return InlineKeyboardMarkup([*(menu.inline_keyboard if menu else ()), [talk_button()]])
+    return menu
 
 
 def render_inline_results(replies: list[Reply]) -> list[InlineQueryResultArticle]:

@@ -1,4 +1,5 @@
-"""The operator's report: what people asked that the bot could not answer, and how answers fare."""
+"""The operator's report: what people asked that the bot could not answer, how answers fare, and how
+quickly the team answers people who asked to talk to a person (counts and times, never text)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import csv
 import datetime
 import io
 import json
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
 
 from .responder import KINDS, Responder
-from .store import Outcome, Store, Vote
+from .store import CaseTiming, Outcome, Store, Vote
 
 # How alike two unanswered questions must be (rapidfuzz token_set_ratio, 0-100) to be grouped.
 GROUP_SIMILARITY = 75
@@ -37,11 +39,32 @@ class EntryFigures:
 
 
 @dataclass
+class HandoffFigures:
+    """Cases opened since the report's start, how many the team answered, and how fast (minutes)."""
+
+    opened: int = 0
+    answered: int = 0
+    still_open: int = 0
+    median_minutes_to_first_reply: float | None = None
+    longest_minutes_to_first_reply: float | None = None
+
+
+@dataclass
 class Report:
     since: str
     groups: list[QuestionGroup]
     entries: list[EntryFigures]
     days: dict[str, dict[str, int]]
+    handoff: HandoffFigures = field(default_factory=HandoffFigures)
+
+
+def count_cases(cases: list[CaseTiming]) -> HandoffFigures:
+    waits = [(case.first_reply_at - case.opened_at).total_seconds() / 60 for case in cases
+             if case.first_reply_at is not None]
+    return HandoffFigures(
+        opened=len(cases), answered=len(waits), still_open=sum(case.closed_at is None for case in cases),
+        median_minutes_to_first_reply=round(statistics.median(waits), 1) if waits else None,
+        longest_minutes_to_first_reply=round(max(waits), 1) if waits else None)
 
 
 def group_questions(texts: list[str]) -> list[list[str]]:
@@ -58,7 +81,7 @@ def group_questions(texts: list[str]) -> list[list[str]]:
 
 
 def build_report(outcomes: list[Outcome], votes: list[Vote], responder: Responder,
-                 since: datetime.datetime) -> Report:
+                 since: datetime.datetime, cases: list[CaseTiming] | None = None) -> Report:
     unanswered = [o.text for o in outcomes if o.kind in ("fallback", "clarify") and o.text]
     groups = []
     for texts in group_questions(unanswered):
@@ -83,12 +106,12 @@ def build_report(outcomes: list[Outcome], votes: list[Vote], responder: Responde
     for outcome in outcomes:
         days[outcome.at.date().isoformat()][outcome.kind] += 1
     entries = sorted(figures.values(), key=lambda f: (-f.hits, f.entry_id))
-    return Report(since.date().isoformat(), groups, entries, dict(sorted(days.items())))
+    return Report(since.date().isoformat(), groups, entries, dict(sorted(days.items())), count_cases(cases or []))
 
 
 def load_report(store: Store, responder: Responder, days: int) -> Report:
     since = store.clock() - datetime.timedelta(days=days)
-    return build_report(store.outcomes(since), store.votes(since), responder, since)
+    return build_report(store.outcomes(since), store.votes(since), responder, since, store.case_timings(since))
 
 
 def format_text(report: Report) -> str:
@@ -106,7 +129,17 @@ def format_text(report: Report) -> str:
     lines += ["", f"{'day':<12}" + "".join(f"{kind:>11}" for kind in KINDS)]
     for day, counts in report.days.items():
         lines.append(f"{day:<12}" + "".join(f"{counts[kind]:>11}" for kind in KINDS))
+    lines += ["", describe_handoff(report.handoff)]
     return "\n".join(lines)
+
+
+def describe_handoff(figures: HandoffFigures) -> str:
+    line = (f"Talk to a person: {figures.opened} cases opened, {figures.answered} answered, "
+            f"{figures.still_open} still open")
+    if figures.median_minutes_to_first_reply is not None:
+        line += (f"; minutes to the team's first reply: median {figures.median_minutes_to_first_reply}, "
+                 f"longest {figures.longest_minutes_to_first_reply}")
+    return line
 
 
 def format_json(report: Report) -> str:
@@ -128,6 +161,8 @@ def format_csv(report: Report) -> str:
     for day, counts in report.days.items():
         for kind in KINDS:
             writer.writerow(["day", day, counts[kind], kind, "", "", "", ""])
+    for key, value in asdict(report.handoff).items():
+        writer.writerow(["handoff", key, "" if value is None else value, "", "", "", "", ""])
     return out.getvalue()
 
 

@@ -1,9 +1,12 @@
-"""What the operator needs to see, kept in SQLite: outcomes, unanswered questions, feedback.
+"""What the operator needs to see, kept in SQLite: outcomes, unanswered questions, feedback, and the
+hand-off cases open with the team.
 
 Nothing that names a person is stored: a Telegram user id becomes a keyed hash (HMAC-SHA256),
 kept only so that `/forget` can delete that person's rows. The key lives outside the database
 (the environment, or a file beside it made on first run), so a copied database alone cannot be
-turned back into user ids. Rows older than the retention period are purged.
+turned back into user ids. The one exception is where the team's replies must go: while a case is
+open, the person's chat id is kept sealed with that key, and it is wiped when the case closes.
+Rows older than the retention period are purged; open cases are kept until they close.
 """
 
 from __future__ import annotations
@@ -78,6 +81,30 @@ def m001_initial(db: sqlite3.Connection) -> None:
     """)
 
 
+@migration
+def m002_handoff_cases(db: sqlite3.Connection) -> None:
+    run_script(db, """
+        CREATE TABLE handoff_cases (
+            code TEXT PRIMARY KEY,        -- short case code the team sees, e.g. K7F3Q
+            person TEXT NOT NULL,         -- keyed hash, only to delete on /forget
+            route TEXT,                   -- the person's chat id, sealed with the key, only while open
+            team_chat INTEGER NOT NULL,   -- the team's group
+            thread_id INTEGER,            -- the case's forum topic, NULL in a plain group
+            opened_at TEXT NOT NULL,      -- UTC, ISO 8601, like every time below
+            first_reply_at TEXT,          -- the team's first reply that reached the person
+            waiting_told_at TEXT,         -- when the person was told nobody had answered yet
+            closed_at TEXT
+        );
+        CREATE INDEX handoff_cases_person ON handoff_cases (person);
+        CREATE INDEX handoff_cases_opened_at ON handoff_cases (opened_at);
+        CREATE TABLE handoff_messages (
+            code TEXT NOT NULL REFERENCES handoff_cases (code) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL,  -- the bot's message in a plain group, which the team replies to
+            PRIMARY KEY (code, message_id)
+        );
+    """)
+
+
 def clean_text(text: str) -> str:
     """A message as the report shows it: private details masked, one line, bounded."""
     return " ".join(_PRIVATE.sub("…", text).split())[:MAX_TEXT]
@@ -131,6 +158,33 @@ class Vote:
     vote: int
 
 
+@dataclass(frozen=True)
+class StoredCase:
+    """An open hand-off case as a restart finds it; chat_id is None when the key has changed."""
+
+    code: str
+    chat_id: int | None
+    team_chat: int
+    thread_id: int | None
+    opened_at: datetime.datetime
+    first_reply_at: datetime.datetime | None
+    waiting_told: bool
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CaseTiming:
+    """What the report counts of a case: never its text."""
+
+    opened_at: datetime.datetime
+    first_reply_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+
+
+def _time(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -174,6 +228,23 @@ class Store:
     def person(self, user_id: int | str) -> str:
         """The keyed hash that stands for a person; the id itself is never stored."""
         return hmac.new(self._key, f"telegram:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def seal(self, chat_id: int) -> str:
+        """A chat id only this key can read back: XOR with an HMAC keystream, then an HMAC tag."""
+        nonce = secrets.token_bytes(12)
+        pad = hmac.new(self._key, b"route:" + nonce, hashlib.sha256).digest()[:8]
+        sealed = bytes(a ^ b for a, b in zip(chat_id.to_bytes(8, "big", signed=True), pad))
+        tag = hmac.new(self._key, b"tag:" + nonce + sealed, hashlib.sha256).digest()[:8]
+        return (nonce + sealed + tag).hex()
+
+    def unseal(self, text: str) -> int | None:
+        """The chat id sealed by `seal`, or None when it was sealed with another key."""
+        raw = bytes.fromhex(text)
+        nonce, sealed, tag = raw[:12], raw[12:20], raw[20:]
+        if not hmac.compare_digest(tag, hmac.new(self._key, b"tag:" + nonce + sealed, hashlib.sha256).digest()[:8]):
+            return None
+        pad = hmac.new(self._key, b"route:" + nonce, hashlib.sha256).digest()[:8]
+        return int.from_bytes(bytes(a ^ b for a, b in zip(sealed, pad)), "big", signed=True)
 
     def limit_waits(self, seconds: float) -> None:
         """Give up on a locked database after `seconds` (a bot records best effort, never waits long)."""
@@ -229,13 +300,66 @@ class Store:
         return str(row[0])
 
     def forget(self, user_id: int | str) -> int:
-        """Delete everything stored for a person; returns how many rows went."""
+        """Delete everything stored for a person, hand-off cases included; returns how many rows went."""
         person = self.person(user_id)
         with self._lock, self._db:
             self._db.execute("BEGIN")
             gone = self._db.execute("DELETE FROM feedback WHERE person = ?", (person,)).rowcount
             gone += self._db.execute("DELETE FROM outcomes WHERE person = ?", (person,)).rowcount
+            gone += self._db.execute("DELETE FROM handoff_cases WHERE person = ?", (person,)).rowcount
         return gone
+
+    def open_case(self, code: str, user_id: int, team_chat: int, thread_id: int | None,
+                  at: datetime.datetime) -> None:
+        """Keep a new hand-off case; sqlite3.IntegrityError if the code is taken."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO handoff_cases (code, person, route, team_chat, thread_id, opened_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (code, self.person(user_id), self.seal(user_id), team_chat, thread_id, at.isoformat()))
+
+    def add_case_message(self, code: str, message_id: int) -> None:
+        """A message of the bot's in a plain team group that belongs to the case (replies go to it)."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO handoff_messages (code, message_id) VALUES (?, ?)",
+                             (code, message_id))
+
+    def mark_first_reply(self, code: str, at: datetime.datetime) -> None:
+        with self._lock:
+            self._db.execute("UPDATE handoff_cases SET first_reply_at = ? WHERE code = ? AND first_reply_at IS NULL",
+                             (at.isoformat(), code))
+
+    def mark_waiting_told(self, code: str, at: datetime.datetime) -> None:
+        with self._lock:
+            self._db.execute("UPDATE handoff_cases SET waiting_told_at = ? WHERE code = ?", (at.isoformat(), code))
+
+    def close_case(self, code: str, at: datetime.datetime) -> None:
+        """Close a case: where replies went, and its message ids, are wiped; its times stay for the report."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("UPDATE handoff_cases SET closed_at = ?, route = NULL WHERE code = ? AND closed_at IS NULL",
+                             (at.isoformat(), code))
+            self._db.execute("DELETE FROM handoff_messages WHERE code = ?", (code,))
+
+    def open_cases(self) -> list[StoredCase]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT code, route, team_chat, thread_id, opened_at, first_reply_at, waiting_told_at"
+                " FROM handoff_cases WHERE closed_at IS NULL ORDER BY opened_at").fetchall()
+            messages = self._db.execute("SELECT code, message_id FROM handoff_messages").fetchall()
+        ids: dict[str, list[int]] = {}
+        for code, message_id in messages:
+            ids.setdefault(code, []).append(message_id)
+        return [StoredCase(code, self.unseal(route) if route else None, team_chat, thread_id,
+                           datetime.datetime.fromisoformat(opened), _time(first_reply), told is not None,
+                           tuple(sorted(ids.get(code, ()))))
+                for code, route, team_chat, thread_id, opened, first_reply, told in rows]
+
+    def case_timings(self, since: datetime.datetime) -> list[CaseTiming]:
+        with self._lock:
+            rows = self._db.execute("SELECT opened_at, first_reply_at, closed_at FROM handoff_cases"
+                                    " WHERE opened_at >= ? ORDER BY opened_at", (since.isoformat(),)).fetchall()
+        return [CaseTiming(datetime.datetime.fromisoformat(row[0]), _time(row[1]), _time(row[2])) for row in rows]
 
     def purge(self) -> int:
         """Delete rows older than the retention period."""
@@ -245,6 +369,7 @@ class Store:
             self._db.execute("BEGIN")
             gone = self._db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,)).rowcount
             gone += self._db.execute("DELETE FROM outcomes WHERE at < ?", (cutoff,)).rowcount
+            gone += self._db.execute("DELETE FROM handoff_cases WHERE closed_at < ?", (cutoff,)).rowcount
         self._last_purge = now
         return gone
 
@@ -265,7 +390,7 @@ class Store:
     def count_rows(self) -> dict[str, int]:
         with self._lock:
             return {table: self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                    for table in ("outcomes", "feedback")}
+                    for table in ("outcomes", "feedback", "handoff_cases", "handoff_messages")}
 
     def close(self) -> None:
         with self._lock:

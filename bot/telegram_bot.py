@@ -2,7 +2,8 @@
 
 No matching happens here: every decision is the Responder's, reached through the pipeline
 (pipeline.py); rendering.py lays replies out, buttons.py checks button data, delivery.py decides
-what is sent again, recording.py writes the store, reloading.py swaps the knowledge base.
+what is sent again, recording.py writes the store, reloading.py swaps the knowledge base, and
+handoff.py relays a person to the team and back (its handlers are registered here too).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, InlineQueryHandler, MessageHandler, filters)
 
-from .buttons import ANSWER, ARTICLE, FEEDBACK, HELPED, MENU, TOPIC, Action, parse_action
+from .buttons import ANSWER, ARTICLE, FEEDBACK, HANDOFF, HELPED, MENU, NOT_HELPED, TOPIC, Action, parse_action
 from .config import Config
 from .delivery import PatientRateLimiter, TokenRejected, wait_for_telegram
 from .english import load_segmenter
 from .flood import FloodGate
+from .handoff import (HANDOFF_COMMANDS, end_case_on_forget, offer_after_thumbs_down, on_handoff_button, privacy_note,
+                      register_handoff, start_handoff)
 from .knowledge import TOPICS
 from .monitoring import CountedRequest, instrument, start_monitoring, stop_monitoring
 from .pipeline import (SLOW_DOWN, Incoming, answer_if_urgent, answer_incoming, answer_inline, deliver,
@@ -193,6 +196,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await on_feedback(update, context, action)
         log_outcome(update, None, started, "feedback")
         return
+    if action is not None and action.kind in HANDOFF:
+        await on_handoff_button(update, context, action)
+        log_outcome(update, None, started, "handoff-button")
+        return
     if action is None:
         await query.answer(EXPIRED)
         if message is not None:
@@ -243,6 +250,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, action
         except Exception as error:  # noqa: BLE001 - a broken store must not leave the button spinning
             log.warning("vote not recorded (%s)", type(error).__name__)
     await query.answer(THANKS_FOR_FEEDBACK if known else EXPIRED)
+    if action.kind == NOT_HELPED:
+        await offer_after_thumbs_down(update, context)
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -261,6 +270,9 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "username are never stored: a one-way code stands in for you, only so that your "
                 f"rows can be deleted. Everything is deleted after {days} days. Send /forget to "
                 "delete everything stored for you now.")
+    note = privacy_note(context)
+    if note is not None:
+        text = f"{text}\n\n{note}"
     await update.effective_message.reply_text(text, do_quote=False)
     log_outcome(update, None, started, "command-privacy")
 
@@ -270,6 +282,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     started = time.perf_counter()
     if await answer_if_urgent(update, context, started):
         return
+    await end_case_on_forget(update, context)
     recorder = recorder_of(context)
     user = update.effective_user
     text = FORGOTTEN
@@ -321,9 +334,11 @@ def on_conflict(application: Application) -> None:
 async def start_up(application: Application) -> None:
     """Register the commands in Telegram's menu, serve /healthz and /metrics, reload changed knowledge."""
     application.bot_data["started"] = time.monotonic()
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    commands = COMMANDS + (HANDOFF_COMMANDS if application.bot_data.get("handoff") else ())
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in commands])
     await start_monitoring(application)
     schedule_reloads(application, RELOAD_SECONDS)
+    start_handoff(application)
 
 
 async def shut_down(application: Application) -> None:
@@ -364,6 +379,7 @@ def build_application(responder: Responder, config: Config, token: str,
     application.add_handler(CommandHandler("about", about))
     application.add_handler(CommandHandler("privacy", privacy))
     application.add_handler(CommandHandler("forget", forget))
+    register_handoff(application, config, store)
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))

@@ -11,9 +11,10 @@ from typing import Callable
 
 from .conversation import Conversation
 from .knowledge import TOPICS
-from .responder import Reply, Responder
+from .responder import URGENT, Reply, Responder
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
+HUMAN_ONLY_IN_TELEGRAM = "Talking to a person works in Telegram only, where the team answers in its own group."
 BANNER = ("Health FAQ bot: ask about buttock (gluteal) muscle cramps in your own words.\n"
           "Type a number to pick a choice; quit, exit or Ctrl-D to leave.")
 
@@ -75,8 +76,13 @@ def run_chat(responder: Responder, read_line: Callable[[str], str],
         text = line.strip()
         if text.lower() in QUIT_WORDS:
             return
-        if text.lower() == "/human":
-            write("\nTalking to a person works in Telegram only, where the team answers in its own group.")
+        command, _, words = text.partition(" ")
+        if command.lower() == "/human":
+            # Words after it are still checked for red flags first.
+            reply = responder.respond(words) if words.strip() else None
+            if reply is not None and reply.kind == URGENT:
+                write("\n" + render_text(reply))
+            write("\n" + HUMAN_ONLY_IN_TELEGRAM)
             continue
         picked = choices[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(choices) else None
         if picked is not None and picked.topic is not None:

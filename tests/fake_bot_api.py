@@ -2,7 +2,9 @@
 
 It keeps what a test needs to see: the updates it hands out (with real long polling and offsets)
 and every call the bot makes. It enforces Telegram's limits, so a reply Telegram would reject
-fails here too, and it can be told to fail the next calls of a method.
+fails here too, and it can be told to fail the next calls of a method. Groups in `forum_chats`
+have topics (createForumTopic, closeForumTopic, message_thread_id); a person in `blocked_chats`
+has blocked the bot, so sending them anything fails with 403 as in Telegram.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ _JSON_FIELDS = ("reply_markup", "results", "commands", "allowed_updates", "entit
 class Call:
     method: str
     params: dict[str, Any]
+    # What the fake answered (a sent message, a topic, ...), once it has.
+    result: Any = None
 
     @property
     def text(self) -> str:
@@ -80,6 +84,11 @@ class FakeBotAPI:
     faults: int = 0
     # Calls counted by (method, chat id or None), so waiting for the 10,000th reply stays cheap.
     counts: Counter = field(default_factory=Counter)
+    # Supergroups with topics turned on, their topics by thread id, and people who blocked the bot.
+    forum_chats: set[int] = field(default_factory=set)
+    topics: dict[int, dict[str, Any]] = field(default_factory=dict)
+    blocked_chats: set[int] = field(default_factory=set)
+    _thread_ids: itertools.count = field(default_factory=lambda: itertools.count(500))
 
     async def start(self) -> str:
         self._changed = asyncio.Condition()
@@ -204,11 +213,16 @@ class FakeBotAPI:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
+        if method.startswith(("send", "copy", "forward")) and int(params.get("chat_id") or 0) in self.blocked_chats:
+            self._record(Call(f"failed:{method}", params))
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        call = Call(method, params)
         if method != "getUpdates":
-            self._record(Call(method, params))
+            self._record(call)
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
+        call.result = result
         assert self._changed is not None
         async with self._changed:
             self._changed.notify_all()
@@ -306,24 +320,75 @@ class FakeBotAPI:
                     return "button text is empty"
         return None
 
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private"}
+        if chat_id in self.forum_chats:
+            return {"id": chat_id, "type": "supergroup", "title": "Team", "is_forum": True}
+        return {"id": chat_id, "type": "group", "title": "Team"}
+
     def _message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message: dict[str, Any] = {
             "message_id": message_id or next(self._message_ids), "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "chat": self._chat(chat_id),
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Glute FAQ", "username": BOT_USERNAME},
             "text": html.unescape(_TAG.sub("", str(params["text"]))),
         }
+        if params.get("message_thread_id"):
+            message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
 
+    def _check_thread(self, params: dict[str, Any]) -> str | None:
+        """A message into a topic: the topic must be open and in that chat, as in Telegram."""
+        thread_id = params.get("message_thread_id")
+        if not thread_id:
+            return None
+        topic = self.topics.get(int(thread_id))
+        if topic is None or topic["chat_id"] != int(params["chat_id"]):
+            return "message thread not found"
+        return "TOPIC_CLOSED" if topic["closed"] else None
+
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         problem = self._check_text(str(params.get("text", "")), params.get("parse_mode")) or \
-            self._check_markup(params.get("reply_markup"))
+            self._check_markup(params.get("reply_markup")) or self._check_thread(params)
         if problem:
             return self._bad_request(problem)
         return self._message(params)
+
+    async def _api_copyMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if not params.get("from_chat_id") or not params.get("message_id"):
+            return self._bad_request("message to copy not found")
+        problem = self._check_thread(params)
+        if problem:
+            return self._bad_request(problem)
+        return {"message_id": next(self._message_ids)}
+
+    async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        chat_id = int(params["chat_id"])
+        if chat_id not in self.forum_chats:
+            return self._bad_request("the chat is not a forum")
+        name = str(params.get("name", ""))
+        if not 1 <= len(name) <= 128:
+            return self._bad_request("TOPIC_NAME_INVALID")
+        thread_id = next(self._thread_ids)
+        self.topics[thread_id] = {"chat_id": chat_id, "name": name, "closed": False}
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    async def _api_closeForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        topic = self.topics.get(int(params.get("message_thread_id") or 0))
+        if topic is None or topic["chat_id"] != int(params["chat_id"]):
+            return self._bad_request("TOPIC_ID_INVALID")
+        if topic["closed"]:
+            return self._bad_request("TOPIC_NOT_MODIFIED")
+        topic["closed"] = True
+        return True
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> bool | web.Response:
+        problem = self._check_markup(params.get("reply_markup"))
+        return self._bad_request(problem) if problem else True
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         problem = self._check_text(str(params.get("text", "")), params.get("parse_mode")) or \
@@ -388,6 +453,20 @@ def message(user_id: int, text: str | None = None, chat_id: int | None = None,
 
 def text_update(user_id: int, text: str, chat_id: int | None = None, **extra: Any) -> dict[str, Any]:
     return {"message": message(user_id, text, chat_id, **extra)}
+
+
+def team_update(member_id: int, chat_id: int, text: str | None = None, thread_id: int | None = None,
+                reply_to: int | None = None, **extra: Any) -> dict[str, Any]:
+    """A team member's message in the team's group: in a forum topic, or replying to the bot's message."""
+    body = message(member_id, text, chat_id, **extra)
+    body["chat"]["is_forum"] = thread_id is not None
+    if thread_id is not None:
+        body.update(message_thread_id=thread_id, is_topic_message=True)
+    if reply_to is not None:
+        body["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()), "chat": body["chat"],
+                                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Glute FAQ",
+                                             "username": BOT_USERNAME}, "text": "..."}
+    return {"message": body}
 
 
 def button_update(user_id: int, data: str, message_id: int = 1000) -> dict[str, Any]:

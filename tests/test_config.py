@@ -23,6 +23,7 @@ def test_example_config_loads_to_the_defaults(monkeypatch: pytest.MonkeyPatch) -
     assert config.matching == defaults.matching
     assert config.texts.disclaimer == defaults.texts.disclaimer
     assert config.knowledge_path == PROJECT_DIR / "knowledge"
+    assert config.handoff == defaults.handoff and not config.handoff.enabled
 
 
 @pytest.mark.parametrize("text, line, words", [
@@ -36,6 +37,16 @@ def test_example_config_loads_to_the_defaults(monkeypatch: pytest.MonkeyPatch) -
     ("matching:\n  answer_score: 0.3\n  clarify_score: 0.5\n", 1, "clarify_score"),
     ("log_level: chatty\n", 1, "unknown log level"),
     ("matching:\n  answer_score: 0.5\n answer_margin: 0.1\n", 3, "invalid YAML"),
+    ("handoff:\n  chat_id: 12345\n", 2, "`handoff.chat_id` should be the team group's id"),
+    ("handoff:\n  chat_id: -100\n  hours: Mon-Fry 09:00-17:00\n", 3, "unknown day"),
+    ("handoff:\n  hours: Mon-Fri 17:00-09:00\n", 2, "ends before it starts"),
+    ("handoff:\n  hours: weekdays\n", 2, "cannot read 'weekdays'"),
+    ("handoff:\n  time_zone: Mars/Olympus\n", 2, "unknown time zone"),
+    ("handoff:\n  wait_minutes: -1\n", 2, "`handoff.wait_minutes` should be 0 or more"),
+    ("handoff:\n  wait_minutes: soon\n", 2, "`handoff.wait_minutes` should be a number"),
+    ("handoff:\n  texts:\n    away: back {when}\n", 3, "uses {when}"),
+    ("handoff:\n  texts:\n    consent: 'a { b'\n", 3, "lone {"),
+    ("handoff:\n  colour: red\n", 2, "unknown key `handoff.colour`"),
 ])
 def test_config_errors_name_file_line_and_fix(tmp_path: Path, text: str, line: int, words: str) -> None:
     path = write(tmp_path, text)
@@ -65,3 +76,11 @@ def test_token_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(ConfigError, match="does not look like a bot token") as caught:
         read_token()
     assert "not a token" not in str(caught.value)
+
+
+def test_handoff_is_on_with_a_chat_id(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "handoff:\n  chat_id: -1001234567890\n  time_zone: Europe/London\n"
+                                         "  hours: Mon-Fri 09:00-12:00, 13:00-17:00; Sat 10:00-13:00\n"
+                                         "  wait_minutes: 2.5\n  texts:\n    team: the club's physio\n"))
+    assert config.handoff.enabled and config.handoff.wait_minutes == 2.5
+    assert config.handoff.texts.team == "the club's physio"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.config import PROJECT_DIR
+from bot.report import format_text, load_report
 from bot.responder import Responder
 from bot.store import Store
 
@@ -63,7 +65,7 @@ def test_report_in_three_formats(tmp_path: Path, responder: Responder) -> None:
     assert any(e["clarify_candidate"] for e in data["entries"])
 
     rows = list(csv.DictReader(io.StringIO(run_report(config, "--format", "csv"))))
-    assert {row["section"] for row in rows} == {"unanswered", "entry", "day"}
+    assert {row["section"] for row in rows} == {"unanswered", "entry", "day", "handoff"}
     assert any(row["section"] == "unanswered" and row["count"] == "3" for row in rows)
 
 
@@ -80,3 +82,23 @@ def test_report_after_the_terminal_chat_says_only_the_telegram_bot_records(tmp_p
     assert result.returncode == 2 and "there is no store yet" in result.stderr
     assert "Only the Telegram bot records" in result.stderr
     assert "the terminal chat (`chat`, `ask`, or `run` without a token) records nothing" in result.stderr
+
+
+def test_report_counts_hand_off_cases_and_their_first_replies_never_their_text(
+        tmp_path: Path, responder: Responder) -> None:
+    opened = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.timezone.utc)
+    store = Store(tmp_path / "bot.sqlite3", 90, clock=lambda: opened + datetime.timedelta(days=1), key=b"k")
+    for number, (wait, closed) in enumerate([(4, True), (12.5, True), (None, False)]):
+        code = f"CASE{number}"
+        store.open_case(code, 100 + number, -100, 500 + number, opened)
+        if wait is not None:
+            store.mark_first_reply(code, opened + datetime.timedelta(minutes=wait))
+        if closed:
+            store.close_case(code, opened + datetime.timedelta(hours=1))
+    report = load_report(store, responder, 30)
+    store.close()
+    assert (report.handoff.opened, report.handoff.answered, report.handoff.still_open) == (3, 2, 1)
+    assert report.handoff.median_minutes_to_first_reply == 8.2
+    assert report.handoff.longest_minutes_to_first_reply == 12.5
+    assert ("Talk to a person: 3 cases opened, 2 answered, 1 still open; minutes to the team's first reply: "
+            "median 8.2, longest 12.5") in format_text(report)

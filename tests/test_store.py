@@ -37,7 +37,7 @@ def test_schema_is_migrated_once(tmp_path: Path) -> None:
     Store(path, 90, key=b"k").close()
     Store(path, 90, key=b"k").close()
     db = sqlite3.connect(path)
-    assert [row[0] for row in db.execute("SELECT name FROM migrations")] == ["m001_initial"]
+    assert [row[0] for row in db.execute("SELECT name FROM migrations")] == ["m001_initial", "m002_handoff_cases"]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -111,3 +111,38 @@ def test_key_file_is_made_once_and_private(tmp_path: Path, monkeypatch: pytest.M
     assert first.person(42) == second.person(42) != first.person(43)
     monkeypatch.setenv("BOT_PRIVACY_KEY", "from-the-environment")
     assert Store(tmp_path / "bot.sqlite3", 90).person(42) != first.person(42)
+
+
+def test_a_hand_off_case_keeps_where_replies_go_only_while_open(store: Store, tmp_path: Path) -> None:
+    store.open_case("K7F3QA", 987654321, -100123, None, START)
+    store.add_case_message("K7F3QA", 1001)
+    store.add_case_message("K7F3QA", 1002)
+    store.mark_first_reply("K7F3QA", START + datetime.timedelta(minutes=3))
+    store.mark_first_reply("K7F3QA", START + datetime.timedelta(minutes=9))  # the first one counts
+    (case,) = store.open_cases()
+    assert (case.code, case.chat_id, case.team_chat, case.thread_id) == ("K7F3QA", 987654321, -100123, None)
+    assert case.message_ids == (1001, 1002) and not case.waiting_told
+    assert case.first_reply_at == START + datetime.timedelta(minutes=3)
+    dump = "\n".join(sqlite3.connect(tmp_path / "bot.sqlite3").iterdump())
+    assert "987654321" not in dump
+    assert Store(tmp_path / "bot.sqlite3", 90, key=b"another-key").open_cases()[0].chat_id is None
+    store.close_case("K7F3QA", START + datetime.timedelta(hours=1))
+    assert store.open_cases() == []
+    assert store.count_rows()["handoff_messages"] == 0
+    (timing,) = store.case_timings(START)
+    assert timing.closed_at == START + datetime.timedelta(hours=1)
+    route = sqlite3.connect(tmp_path / "bot.sqlite3").execute("SELECT route FROM handoff_cases").fetchone()
+    assert route == (None,)
+
+
+def test_cases_are_forgotten_and_purged_after_closing_plus_retention(store: Store, clock: Clock) -> None:
+    for code, person in (("AAAAAA", 1), ("BBBBBB", 2), ("CCCCCC", 3)):
+        store.open_case(code, person, -100, 7, START)
+        store.add_case_message(code, 5)
+    assert store.forget(1) >= 1
+    assert [case.code for case in store.open_cases()] == ["BBBBBB", "CCCCCC"]
+    store.close_case("BBBBBB", START)
+    clock.now = START + datetime.timedelta(days=91)
+    store.purge()
+    assert [case.code for case in store.open_cases()] == ["CCCCCC"]  # open: kept however old
+    assert store.count_rows()["handoff_cases"] == 1 and store.count_rows()["handoff_messages"] == 1

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.config import DEFAULT_EMERGENCY
 from bot.responder import Responder
-from bot.terminal import run_chat
+from bot.terminal import HUMAN_ONLY_IN_TELEGRAM, run_chat
 
 
 def chat(responder: Responder, *lines: str) -> list[str]:
@@ -61,5 +62,7 @@ def test_a_topic_and_then_its_question_by_number(responder: Responder) -> None:
     assert said[3].lstrip().startswith("What causes gluteal cramps?")
 
 
-def test_hand_off_is_only_in_telegram(responder: Responder) -> None:
-    assert "Telegram only" in chat(responder, "/human")[1]
+def test_hand_off_is_only_in_telegram_and_red_flags_still_come_first(responder: Responder) -> None:
+    said = chat(responder, "/human", "/human my butt cramps and I can't control my bladder")
+    assert said[1] == "\n" + HUMAN_ONLY_IN_TELEGRAM
+    assert said[2].lstrip().startswith(DEFAULT_EMERGENCY[:60]) and said[3] == "\n" + HUMAN_ONLY_IN_TELEGRAM
