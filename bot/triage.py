@@ -5,18 +5,21 @@ Rules are exact and reviewable, but people describe an emergency in more ways th
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
 own questions and the small talk as ordinary messages, and catches what the rules miss. It only
 adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
-sign ("what are the signs of a stroke"). Trained when the knowledge loads; the same files always
-give the same model.
+sign ("what are the signs of a stroke"). Trained when the knowledge loads (or read back from the
+user's cache folder, kept by a hash of everything it learns from); the same files always give the
+same model.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import snowballstemmer
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from .errors import KnowledgeError
 from .knowledge import Knowledge
@@ -32,22 +35,29 @@ _ALARM = 0.5
 _MOST_QUESTIONS = 2000
 # Inverse regularisation strength of the regression (scikit-learn's C).
 _STRENGTH = 3.0
+# Part of the cache key: change it when the features or the fitting change.
+_MODEL_VERSION = 1
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True, eq=False)
 class UrgencyModel:
-    """A multinomial logistic regression over a message's stems and stem pairs."""
+    """A multinomial logistic regression over a message's stems and stem pairs, as plain arrays."""
 
-    vectorizer: CountVectorizer
-    regression: LogisticRegression
+    features: dict[str, int]
+    weights: np.ndarray  # one row per class, one column per feature
+    biases: np.ndarray
+    classes: tuple[str, ...]
 
-    def classify(self, text: str) -> tuple[str, float]:
+    def classify(self, features: list[str]) -> tuple[str, float]:
         """The likeliest flag and the probability that the message is an emergency at all."""
-        probabilities = self.regression.predict_proba(self.vectorizer.transform([text]))[0]
-        classes = list(self.regression.classes_)
-        calm = probabilities[classes.index(CALM)] if CALM in classes else 0.0
-        flags = [(probability, label) for probability, label in zip(probabilities, classes) if label != CALM]
-        return max(flags)[1], 1.0 - calm
+        columns = sorted({self.features[feature] for feature in features if feature in self.features})
+        scores = self.biases + self.weights[:, columns].sum(axis=1)
+        probabilities = np.exp(scores - scores.max())
+        probabilities /= probabilities.sum()
+        calm = probabilities[self.classes.index(CALM)]
+        flags = [(probability, label) for probability, label in zip(probabilities, self.classes) if label != CALM]
+        return max(flags)[1], float(1.0 - calm)
 
 
 class Triage:
@@ -63,7 +73,7 @@ class Triage:
         found = self.red_flags.assess(text, self.vocabulary)
         if found.flag or found.mentioned or found.dismissed or self.model is None:
             return found
-        label, urgency = self.model.classify(text)
+        label, urgency = self.model.classify(_features(self.red_flags, self.vocabulary, text))
         return Assessment(flag=self._flags[label]) if urgency >= _ALARM else found
 
 
@@ -89,6 +99,13 @@ def _trained(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, .
     return model
 
 
+def _features(red_flags: RedFlags, vocabulary: Vocabulary, text: str) -> list[str]:
+    """The message's stems in the rules' plain reading, and each pair of neighbours."""
+    stems = [_STEMMER.stemWord(word) for word in red_flags.read_plain(
+        vocabulary.expand_contractions(split_words(text)))]
+    return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
+
+
 def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> UrgencyModel | None:
     texts, labels = [], []
     for flag in red_flags.flags:
@@ -100,17 +117,53 @@ def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...
     labels += [CALM] * (len(texts) - len(labels))
     if len(set(labels)) < 2 or CALM not in labels:
         return None
-    stemmer = snowballstemmer.stemmer("english")
+    readings = [_features(red_flags, vocabulary, text) for text in texts]
+    key = hashlib.sha256(json.dumps([_MODEL_VERSION, _STRENGTH, readings, labels]).encode()).hexdigest()
+    return _load_model(key) or _save_model(key, _fit(readings, labels))
 
-    def analyse(text: str) -> list[str]:
-        stems = [stemmer.stemWord(word) for word in red_flags.read_plain(
-            vocabulary.expand_contractions(split_words(text)))]
-        return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
 
-    vectorizer = CountVectorizer(analyzer=analyse, binary=True)
+def _fit(readings: list[list[str]], labels: list[str]) -> UrgencyModel:
+    # Imported here: scikit-learn takes half a second to import, and a cached model needs none of it.
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = CountVectorizer(analyzer=lambda reading: reading, binary=True)
     regression = LogisticRegression(C=_STRENGTH, max_iter=2000)
-    regression.fit(vectorizer.fit_transform(texts), labels)
-    return UrgencyModel(vectorizer, regression)
+    regression.fit(vectorizer.fit_transform(readings), labels)
+    features = {str(feature): int(column) for feature, column in vectorizer.vocabulary_.items()}
+    return UrgencyModel(features, regression.coef_, regression.intercept_,
+                        tuple(str(label) for label in regression.classes_))
+
+
+def _model_path(key: str) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "health-faq-bot" / f"urgency-{key[:32]}.npz"
+
+
+def _load_model(key: str) -> UrgencyModel | None:
+    """The model these examples trained before, from the user's cache folder: arrays, no code."""
+    try:
+        with np.load(_model_path(key), allow_pickle=False) as saved:
+            names = [str(name) for name in saved["features"]]
+            return UrgencyModel(dict(zip(names, range(len(names)))), saved["weights"], saved["biases"],
+                                tuple(str(label) for label in saved["classes"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _save_model(key: str, model: UrgencyModel) -> UrgencyModel:
+    """Keep the model for the next start; a folder that cannot be written costs only the time."""
+    path = _model_path(key)
+    names = sorted(model.features, key=model.features.__getitem__)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(partial, features=np.array(names), weights=model.weights, biases=model.biases,
+                 classes=np.array(model.classes))
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return model
 
 
 def failing_examples(triage: Triage, path: Path) -> list[KnowledgeError]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import DEFAULT_CRISIS, DEFAULT_EMERGENCY
 from bot.knowledge import Knowledge
 from bot.responder import Responder
-from bot.triage import Triage, failing_examples
+from bot.triage import Triage, _train, failing_examples
 
 from .conftest import KNOWLEDGE_DIR
 
@@ -106,3 +108,21 @@ def test_a_follow_up_never_outweighs_a_red_flag(responder: Responder) -> None:
     first = responder.respond("what causes glute cramps")
     reply = responder.respond("and now my chest is crushing", first.conversation)
     assert reply.kind == "urgent" and reply.red_flag == "chest-pain"
+
+
+def test_the_urgency_model_read_back_from_the_cache_gives_the_same_answers(
+        knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ordinary = ("what causes glute cramps", "hello")
+    trained = _train(knowledge.red_flags, knowledge.vocabulary, ordinary)
+    assert list((tmp_path / "health-faq-bot").glob("urgency-*.npz"))
+    read_back = _train(knowledge.red_flags, knowledge.vocabulary, ordinary)
+    features = ["leg", "power", "off"]
+    assert trained is not None and read_back is not None and read_back is not trained
+    assert trained.classify(features) == read_back.classify(features)
+
+
+def test_the_model_catches_what_the_rules_do_not_word_for_word(responder: Responder) -> None:
+    message = "someone switched the electricity off in my right leg an hour ago, it just hangs there"
+    assert responder.triage.red_flags.assess(message, responder.knowledge.vocabulary).flag is None
+    assert responder.respond(message).kind == "urgent"
