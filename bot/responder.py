@@ -107,6 +107,8 @@ class Responder:
         self.config = config
         self.matcher = Matcher(knowledge)
         self.triage = Triage(knowledge)
+        self._scope = knowledge.scope.without_covered(
+            [question for entry in knowledge.entries.values() for question in entry.questions], knowledge.vocabulary)
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)
@@ -157,7 +159,7 @@ class Responder:
                          conversation=conversation)
         parts = split_questions(text)
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
-        uncovered = self.knowledge.scope.find_uncovered(text, asked, self.knowledge.vocabulary)
+        uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
             return self._not_covered(uncovered.topic, conversation)
         topic = self._topic_named(words)

@@ -3,7 +3,11 @@ names and honest scope. Each test reads like a short transcript."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.config import Config
 from bot.conversation import Conversation
+from bot.knowledge import load_knowledge
 from bot.responder import Reply, Responder
 
 
@@ -86,3 +90,14 @@ def test_inline_search_follows_the_chat_rules(responder: Responder) -> None:
     assert responder.search("what causes migraines", 5) == []
     found = responder.search("why does my glute cramp", 5)
     assert found and found[0].entry_id == "causes"
+
+
+def test_a_topic_an_article_covers_is_no_longer_declined(knowledge_copy: Path) -> None:
+    (knowledge_copy / "glute-strain.yaml").write_text(
+        "title: Glute strain\nsource: {title: Glute strain, covers: all}\nreviewed: 2026-11-24\nentries:\n"
+        "  - id: strain-what\n    topic: about\n    source: Introduction\n"
+        "    questions: [what is a pulled glute, what is a glute strain, pulled glute muscle]\n"
+        "    answer: A tear of some of the muscle's fibres.\n")
+    responder = Responder(load_knowledge(knowledge_copy), Config(knowledge_path=knowledge_copy))
+    assert responder.respond("what is a pulled glute").entry_id == "strain-what"
+    assert "I don't have information on" in responder.respond("is this sciatica").text
