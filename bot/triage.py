@@ -36,7 +36,7 @@ _MOST_QUESTIONS = 2000
 # Inverse regularisation strength of the regression (scikit-learn's C).
 _STRENGTH = 3.0
 # Part of the cache key: change it when the features or the fitting change.
-_MODEL_VERSION = 1
+_MODEL_VERSION = 2
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -117,9 +117,15 @@ def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...
     labels += [CALM] * (len(texts) - len(labels))
     if len(set(labels)) < 2 or CALM not in labels:
         return None
-    readings = [_features(red_flags, vocabulary, text) for text in texts]
-    key = hashlib.sha256(json.dumps([_MODEL_VERSION, _STRENGTH, readings, labels]).encode()).hexdigest()
-    return _load_model(key) or _save_model(key, _fit(readings, labels))
+    # Everything a reading depends on: the texts, the rules' words and the contractions.
+    reading_rules = [sorted((" ".join(k), " ".join(v)) for k, v in red_flags.words.items()),
+                     [repr(flag.rules) for flag in red_flags.flags],
+                     sorted((" ".join(k), " ".join(v)) for k, v in vocabulary.contractions.items())]
+    key = hashlib.sha256(json.dumps([_MODEL_VERSION, _STRENGTH, reading_rules, texts, labels]).encode()).hexdigest()
+    cached = _load_model(key)
+    if cached is not None:
+        return cached
+    return _save_model(key, _fit([_features(red_flags, vocabulary, text) for text in texts], labels))
 
 
 def _fit(readings: list[list[str]], labels: list[str]) -> UrgencyModel:
