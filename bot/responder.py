@@ -137,7 +137,7 @@ class Responder:
             texts = self.config.texts
             body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency
             return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer)
-        reply = self._respond_calmly(text, conversation)
+        reply = self._carry(self._respond_calmly(text, conversation), conversation)
         if safety.mentioned is not None:
             # A question about a sign ("what are the signs of a stroke"): the usual reply, and
             # what to do if it is happening after all.
@@ -149,26 +149,26 @@ class Responder:
     def _respond_calmly(self, text: str, conversation: Conversation) -> Reply:
         words = split_words(text)
         if not words:
-            return self._fallback("I didn't catch a question there.", conversation)
+            return self._fallback("I didn't catch a question there.")
         picked = self._pick_suggestion(words, conversation)
         if picked is not None:
             return self.answer(picked)
         intent = self.knowledge.smalltalk.find_intent(words)
         if intent is not None:
-            return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics,
-                         conversation=conversation)
+            return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         parts = split_questions(text)
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
         uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
-            return self._not_covered(uncovered.topic, conversation)
+            return self._not_covered(uncovered.topic)
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        return self._carry(self._answer_questions(text, parts, conversation), conversation)
+        return self._answer_questions(text, parts, conversation)
 
     def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
-        """A reply that answers nothing new keeps the conversation it was given."""
+        """A reply that answers nothing keeps the entries answered before; an urgent reply too,
+        and a "Did you mean" adds its choices."""
         if reply.kind == ANSWER:
             return reply
         if reply.kind == CLARIFY:
@@ -221,7 +221,7 @@ class Responder:
             if reply.kind == ANSWER and reply.entry_id not in {a.entry_id for a in answers}:
                 answers.append(reply)
         if answers:
-            return self._combine(answers[:_MOST_ANSWERS], conversation)
+            return self._combine(answers[:_MOST_ANSWERS])
         whole = self._answer_one(split_words(text), [c for c in (told, *earlier) if c], True)
         if whole.kind != FALLBACK:
             return whole
@@ -251,10 +251,9 @@ class Responder:
     def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
                     answered: tuple[str, ...] = (), story_told: bool = False) -> Reply:
         """One question; if it names no subject, read against each context in turn."""
-        conversation = Conversation()
         stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
         match = self.matcher.match_stems(stems)
-        reply = self._decide_match(match, conversation)
+        reply = self._decide_match(match)
         if reply.kind == FALLBACK and story_told:
             # A question at the end of a story says it in everyday words the articles never use
             # ("explain in plain words what a glute cramp is"); read it without them. A rare word
@@ -264,7 +263,7 @@ class Responder:
                      or specificity(word_of.get(stem, stem)) > _EVERYDAY]
             if plain != stems:
                 stems, match = plain, self.matcher.match_stems(plain)
-                reply = self._decide_match(match, conversation)
+                reply = self._decide_match(match)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
         # No subject named ("is that serious?", "what about at night?"): read it against what came
@@ -280,7 +279,7 @@ class Responder:
             return reply
         first_clarify, again = None, None
         for context in contexts:
-            implied = self._decide_match(self.matcher.match_stems(stems + list(context)), conversation)
+            implied = self._decide_match(self.matcher.match_stems(stems + list(context)))
             # A follow-up asks something new: the answer just given comes back only if nothing else fits.
             if implied.kind == ANSWER and implied.entry_id in answered:
                 again = again or implied
@@ -299,18 +298,18 @@ class Responder:
         return (reply.kind == CLARIFY and len(reply.suggestions) == 1
                 and reply.score >= settings.answer_score - settings.answer_margin)
 
-    def _combine(self, answers: list[Reply], conversation: Conversation) -> Reply:
+    def _combine(self, answers: list[Reply]) -> Reply:
         first, *others = answers
         more = tuple(Section(a.entry_id or "", a.heading, a.body) for a in others)
         related = tuple(s for s in first.related if s.entry_id not in {a.entry_id for a in answers})
         return replace(first, more=more, related=related,
                        conversation=Conversation(entry_ids=tuple(a.entry_id for a in answers if a.entry_id)))
 
-    def _decide_match(self, match: Match, conversation: Conversation) -> Reply:
+    def _decide_match(self, match: Match) -> Reply:
         settings = self.config.matching
         best = match.best
         if best is None or not match.in_domain or match.coverage < settings.min_coverage or best.score < settings.clarify_score:
-            return self._fallback("Sorry, I can't answer that one.", conversation)
+            return self._fallback("Sorry, I can't answer that one.")
         rivals = [candidate for candidate in match.candidates[1:]
                   if best.score - candidate.score < settings.answer_margin]
         # A close rival that the editors linked to the best entry is one tap away under the answer.
@@ -325,7 +324,7 @@ class Responder:
                             for candidate in close[:settings.max_suggestions])
         return Reply(CLARIFY, "I'm not sure I understood. Did you mean:", score=best.score,
                      suggestions=suggestions, disclaimer=self.config.texts.disclaimer,
-                     conversation=Conversation(conversation.entry_ids, tuple(s.entry_id for s in suggestions)))
+                     conversation=Conversation(suggestions=tuple(s.entry_id for s in suggestions)))
 
     def search(self, text: str, limit: int) -> list[Reply]:
         """Up to `limit` answers for a search box (Telegram's inline mode), by the chat's rules.
@@ -357,16 +356,16 @@ class Responder:
 
     def none_of_these(self) -> Reply:
         """After "None of these" under a "Did you mean": say what the bot covers."""
-        return self._fallback("Sorry I couldn't find the right answer.", Conversation())
+        return self._fallback("Sorry I couldn't find the right answer.")
 
-    def _fallback(self, opening: str, conversation: Conversation) -> Reply:
+    def _fallback(self, opening: str) -> Reply:
         body = (f"{opening} I can only answer questions about {self.subject}. "
                 "Try asking in other words, or pick one of the topics.")
         return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
-                     disclaimer=self.config.texts.disclaimer, conversation=conversation)
+                     disclaimer=self.config.texts.disclaimer)
 
-    def _not_covered(self, topic: str, conversation: Conversation) -> Reply:
+    def _not_covered(self, topic: str) -> Reply:
         body = (f"I don't have information on {topic}: the article I answer from, on {self.subject}, "
                 "doesn't cover it, so please ask a doctor or pharmacist. Pick a topic to see what I can answer.")
         return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
-                     disclaimer=self.config.texts.disclaimer, conversation=conversation)
+                     disclaimer=self.config.texts.disclaimer)

@@ -77,7 +77,7 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("leg cramps at night", "other parts of the body")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
-        assert f"I don't have information on" in reply.text and topic in reply.text, message
+        assert "I don't have information on" in reply.text and topic in reply.text, message
 
 
 def test_the_same_messages_always_get_the_same_replies(responder: Responder) -> None:
