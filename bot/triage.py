@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +100,15 @@ def _trained(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, .
     return model
 
 
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    """Snowball's stem, remembered: the stemmer is pure Python, and people repeat their words."""
+    return _STEMMER.stemWord(word)
+
+
 def _features(red_flags: RedFlags, vocabulary: Vocabulary, text: str) -> list[str]:
     """The message's stems in the rules' plain reading, and each pair of neighbours."""
-    stems = [_STEMMER.stemWord(word) for word in red_flags.read_plain(
+    stems = [_stem(word) for word in red_flags.read_plain(
         vocabulary.expand_contractions(split_words(text)))]
     return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
 
