@@ -23,6 +23,11 @@ def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Re
         assert share(report.false_urgent) <= 8, name
 
 
+def test_near_misses_in_many_forms_mostly_raise_no_alarm(responder: Responder) -> None:
+    report = evaluate(responder, load_cases(SETS / "safety-i.yaml"))
+    assert share(report.false_urgent) <= 12
+
+
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
     assert share(tuned.correct) >= 85 and share(tuned.wrong) <= 2.5
