@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .vocabulary import split_words
 
+_JOIN_SIGNS = re.compile(r"\s[+&]\s")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 # Words that open a question, and phrases that ask without opening one ("any ideas").
 _OPENINGS = frozenset({
@@ -33,6 +34,8 @@ class Part:
 def split_questions(text: str) -> list[Part]:
     """The message in parts, in order. A one-sentence message with one question is one part."""
     parts: list[Part] = []
+    # "symptoms + when to see a doctor", "causes & treatment": a sign between two questions.
+    text = _JOIN_SIGNS.sub(" and ", text)
     for sentence in _SENTENCE.findall(text):
         words = split_words(sentence)
         if not words:
