@@ -14,11 +14,11 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 _OPENINGS = frozenset({
     "what", "whats", "what's", "how", "hows", "how's", "why", "when", "where", "which", "who", "can", "could",
     "should", "shall", "is", "are", "do", "does", "did", "will", "would", "am", "any", "anything", "wat",
-    "wht", "y", "hw", "cn", "shud",
+    "wht", "y", "hw", "cn", "shud", "tell", "explain",
 })
 _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help me", "please help", "advice",
            "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
-           "like to know", "need to know", "tell me", "thoughts")
+           "like to know", "need to know", "can you tell me", "please tell me", "thoughts")
 # Inside a sentence, these start a second question when a question word follows them.
 _JOINS = frozenset({"and", "also", "plus", "or", "then", "but"})
 

@@ -158,6 +158,9 @@ class Responder:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         parts = split_questions(text)
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
+        if not self._says_what(split_words(asked)):
+            # A vague question ("is that safe?", "which areas should I avoid?") asks about the story.
+            asked = text
         uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
             return self._not_covered(uncovered.topic)
@@ -226,6 +229,11 @@ class Responder:
         if whole.kind != FALLBACK:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
+
+    def _says_what(self, words: list[str]) -> bool:
+        """Whether a question names something the articles know, beyond their subject."""
+        return any(stem in self._known_content and stem not in self._subject_stems
+                   for stem in self.matcher.stems_of(words))
 
     def _subject_of(self, words: list[str]) -> tuple[str, ...]:
         """What a question is about, not what it asks: the subject's words and the rare words the

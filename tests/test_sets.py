@@ -28,6 +28,11 @@ def test_near_misses_in_many_forms_mostly_raise_no_alarm(responder: Responder) -
     assert share(report.false_urgent) <= 12
 
 
+def test_questions_the_article_does_not_answer_are_declined(responder: Responder) -> None:
+    report = evaluate(responder, load_cases(SETS / "out-of-scope-k.yaml"))
+    assert share(report.out_of_scope_answered) <= 3.5 and share(report.false_urgent) <= 1
+
+
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
     assert share(tuned.correct) >= 85 and share(tuned.wrong) <= 2.5
