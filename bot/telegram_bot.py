@@ -435,7 +435,7 @@ def run_telegram(responder: Responder, config: Config, token: str, store: Store 
     """
     quiet_library_logs(token)
     # Words typed without spaces are split with a word list loaded once; load it now, so the
-    # first such message (it may be urgent) does not wait a second for it.
+    # first such message (it may be urgent) does not wait for it.
     load_segmenter()
     telegram = config.telegram
     asyncio.run(wait_for_telegram(telegram.base_url, token))
