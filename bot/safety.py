@@ -222,7 +222,7 @@ class RedFlags:
 
     def _raised(self, words: list[str], hidden: set[int]) -> RedFlag | None:
         index = _index_terms(self)
-        starts = find_term_starts(words, index)
+        starts = find_term_starts(words, index.terms)
         if not starts:
             return None
         present = {flag for term in starts for flag in index.flags.get(term, ())}
@@ -230,9 +230,7 @@ class RedFlags:
         in_terms = {start + offset for term, found in starts.items() for start in found
                     for offset in range(0 if term.words[0] in NEGATIONS and len(term.words) > 1 else 1,
                                         len(term.words))}
-        # A crisis outranks the emergency signs it may share words with ("not waking up"): the
-        # person needs the crisis line; the emergency number is in that reply too.
-        for flag in sorted(self.flags, key=lambda flag: flag.kind != "crisis"):
+        for flag in index.by_priority:
             if flag in present and flag.is_raised_by(words, starts, hidden, in_terms):
                 return flag
         return None
@@ -262,13 +260,8 @@ def _split_at_breaks(words: list[str]) -> list[list[str]]:
 
 def find_covered(terms: tuple[Term, ...], words: list[str]) -> set[int]:
     """The positions of `words` that one of `terms` covers."""
-    by_first = _index_by_first_word(terms)
-    covered: set[int] = set()
-    for start, word in enumerate(words):
-        for term in by_first.get(word, ()) + by_first.get(word[:_MIN_PREFIX] + "*", ()):
-            if term.starts_at(words, start):
-                covered.update(range(start, start + len(term.words)))
-    return covered
+    return {start + offset for term, found in find_term_starts(words, terms).items()
+            for start in found for offset in range(len(term.words))}
 
 
 @lru_cache(maxsize=1024)
@@ -283,26 +276,22 @@ def _index_by_first_word(terms: tuple[Term, ...]) -> dict[str, tuple[Term, ...]]
 
 @dataclass(frozen=True)
 class _TermIndex:
-    exact: dict[str, list[Term]]  # terms by their first word
-    prefixed: dict[str, list[Term]]  # one-word prefix terms by their first letters
+    terms: tuple[Term, ...]  # every term of every rule
     flags: dict[Term, list[RedFlag]]  # the flags that use a term
     targets: dict[str, list[str]]  # words of the rules and `words`, by first letter, for typo repair
+    # A crisis outranks the emergency signs it may share words with ("not waking up"): the
+    # person needs the crisis line; the emergency number is in that reply too.
+    by_priority: tuple[RedFlag, ...]
 
 
 @lru_cache(maxsize=8)
 def _index_terms(red_flags: RedFlags) -> _TermIndex:
-    exact: dict[str, list[Term]] = defaultdict(list)
-    prefixed: dict[str, list[Term]] = defaultdict(list)
     flags: dict[Term, list[RedFlag]] = defaultdict(list)
     known: set[str] = set()
     for flag in red_flags.flags:
         for rule in flag.rules:
             for group in rule:
                 for term in group:
-                    if term.prefix and len(term.words) == 1:
-                        prefixed[term.words[0][:_MIN_PREFIX]].append(term)
-                    else:
-                        exact[term.words[0]].append(term)
                     if flag not in flags[term]:
                         flags[term].append(flag)
                     known.update(term.words[:-1] if term.prefix else term.words)
@@ -313,7 +302,8 @@ def _index_terms(red_flags: RedFlags) -> _TermIndex:
     for word in sorted(known):
         if word.isalpha():
             targets[word[0]].append(word)
-    return _TermIndex(dict(exact), dict(prefixed), dict(flags), dict(targets))
+    by_priority = tuple(sorted(red_flags.flags, key=lambda flag: flag.kind != "crisis"))
+    return _TermIndex(tuple(flags), dict(flags), dict(targets), by_priority)
 
 
 @lru_cache(maxsize=8)
@@ -335,14 +325,14 @@ def _repair(word: str, red_flags: RedFlags) -> str:
     return best[0] if best else word
 
 
-def find_term_starts(words: list[str], index: _TermIndex) -> dict[Term, list[int]]:
+def find_term_starts(words: list[str], terms: tuple[Term, ...]) -> dict[Term, list[int]]:
     """Where each term occurs: one pass over the words, whatever the number of terms."""
+    by_first = _index_by_first_word(terms)
     starts: dict[Term, list[int]] = {}
     for position, word in enumerate(words):
-        for table, key in ((index.exact, word), (index.prefixed, word[:_MIN_PREFIX])):
-            for term in table.get(key, ()):
-                if term.starts_at(words, position):
-                    starts.setdefault(term, []).append(position)
+        for term in by_first.get(word, ()) + by_first.get(word[:_MIN_PREFIX] + "*", ()):
+            if term.starts_at(words, position):
+                starts.setdefault(term, []).append(position)
     return starts
 
 
