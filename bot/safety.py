@@ -20,7 +20,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .english import is_real_word, split_glued
+from .english import frequency, is_real_word, split_glued
 from .errors import KnowledgeError
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, longest_by_first_word, replace_phrases, split_words
 from .yamlfile import Checker, Mapping, Sequence
@@ -44,6 +44,9 @@ _MIN_PREFIX = 3
 _MIN_REPAIR_LENGTH = 4
 _TELLING_LENGTH = 4
 _REPEATS = re.compile(r"(.)\1{2,}")
+# A typo is far rarer than the word meant: a listed word at least a third as common as the rule
+# word it resembles is a word in its own right ("overdoing" is not "overdosing"). log10 counts.
+_TYPO_RARITY = 0.5
 # Words that open a question, when the sentence has no question mark.
 _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
@@ -322,7 +325,9 @@ def _repair(word: str, red_flags: RedFlags) -> str:
         return squeezed
     max_edits = 1 if len(squeezed) <= 7 else 2
     best = process.extractOne(squeezed, targets, scorer=OSA.distance, score_cutoff=max_edits)
-    return best[0] if best else word
+    if best is None or frequency(squeezed) > frequency(best[0]) - _TYPO_RARITY:
+        return word
+    return best[0]
 
 
 def find_term_starts(words: list[str], terms: tuple[Term, ...]) -> dict[Term, list[int]]:
