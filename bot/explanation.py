@@ -11,6 +11,7 @@ from typing import Callable
 
 from .config import Config, Matching
 from .conversation import Conversation
+from .intent import NOT_ANSWERED, Intent
 from .knowledge import Knowledge
 from .matcher import Match
 from .questions import split_questions
@@ -26,6 +27,7 @@ class Explanation:
     reply: Reply
     match: Match
     uncovered: str | None = None
+    intent: Intent | None = None  # the intent model's reading of the whole message
 
 
 def match_of(responder: Responder, text: str) -> Match:
@@ -45,7 +47,7 @@ def uncovered_of(responder: Responder, text: str) -> str | None:
 def explain(responder: Responder, text: str, conversation: Conversation | None = None) -> Explanation:
     """The reply to a message, and the match the responder decided it from."""
     return Explanation(responder.respond(text, conversation), match_of(responder, text),
-                       uncovered_of(responder, text))
+                       uncovered_of(responder, text), responder.intents.read(text[:MAX_MESSAGE_CHARS]))
 
 
 class ExplainingResponder(Responder):
@@ -59,7 +61,7 @@ class ExplainingResponder(Responder):
         reply = super().respond(text, conversation)
         match = match_of(self, text)
         related = self.knowledge.entries[match.best.entry_id].related if match.best else ()
-        explanation = Explanation(reply, match, uncovered_of(self, text))
+        explanation = Explanation(reply, match, uncovered_of(self, text), self.intents.read(text[:MAX_MESSAGE_CHARS]))
         self.write("\n".join(f"  [debug] {line}" for line in describe(explanation,
                                                                        self.config.matching, related)))
         return reply
@@ -111,6 +113,13 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
     if reply.kind == FALLBACK and explanation.uncovered:
         return lines + [f"why: it asks about {explanation.uncovered!r}, which not-covered.yaml says no article "
                         "covers; that is declined before matching"]
+    intent = explanation.intent
+    if intent is not None:
+        lines.append(f"intent model: {intent.entry_id} {intent.probability:.2f} (no article: {intent.not_answered:.2f})")
+    if reply.kind == ANSWER and intent is not None and reply.entry_id == intent.entry_id != best.entry_id:
+        return lines + ["why: matching was unsure; the intent model's reading of the whole message was answered"]
+    if reply.kind == FALLBACK and intent is not None and intent.entry_id == NOT_ANSWERED:
+        lines.append("why: the intent model reads it as a message no article answers")
     if reply.kind == FALLBACK:
         lines.append(_check(best.score >= settings.clarify_score,
                             f"best score {best.score:.2f} (clarify_score {settings.clarify_score})"))

@@ -40,7 +40,8 @@ MAX_FILE_NAME = 40
 
 @dataclass(frozen=True)
 class Entry:
-    """One question/answer pair; `questions` are the ways people ask it."""
+    """One question/answer pair; `questions` are the ways people ask it, `examples` whole messages
+    people sent that it answers (stories, letters), which teach the intent model."""
 
     id: str
     topic: str
@@ -53,6 +54,7 @@ class Entry:
     line: int
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     question_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    examples: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -133,7 +135,7 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         if entry is None:
             continue
         checker.keys(entry, {"id", "topic", "questions", "answer", "source"},
-                     {"related", "title", "details", "source_digest"}, f"entry {index + 1}")
+                     {"related", "title", "details", "source_digest", "examples"}, f"entry {index + 1}")
         entry_id = checker.text(entry, "id", f"entry {index + 1}") or ""
         what = f"entry {entry_id!r}" if entry_id else f"entry {index + 1}"
         if entry_id and not _ID.match(entry_id):
@@ -149,6 +151,7 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         questions = checker.text_list(entry, "questions", what, 1)
         answer = checker.text(entry, "answer", what) or ""
         related = checker.text_list(entry, "related", what)
+        examples = checker.text_list(entry, "examples", what)
         source_section = checker.text(entry, "source", what) or ""
         entry_title = checker.text(entry, "title", what, required=False)
         # An entry with other mistakes still holds its id, so links to it are not reported as well.
@@ -157,7 +160,8 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
                 id=entry_id, topic=topic, questions=tuple(questions), answer=" ".join(answer.split()),
                 related=tuple(related), source=source_section,
                 title=entry_title or _title_from_question(questions[0] if questions else entry_id), path=path, line=entry.line,
-                key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions")))
+                key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions"),
+                examples=tuple(examples)))
     article = Article(title, source_title, covers, reviewed, tuple(entries), path)
     return article, checker.errors  # type: ignore[return-value]
 

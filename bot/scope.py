@@ -37,6 +37,9 @@ class Uncovered:
 @dataclass(frozen=True)
 class Scope:
     uncovered: tuple[Uncovered, ...] = ()
+    # Messages people sent that no article answers, though in the articles' words: they teach the
+    # intent model what to leave alone.
+    examples: tuple[str, ...] = ()
 
     def find_uncovered(self, text: str, question: str, vocabulary: Vocabulary) -> Uncovered | None:
         """The first thing the message (or its `question` part) is about that no article covers."""
@@ -55,7 +58,7 @@ class Scope:
         about a strain is its to answer, whatever not-covered.yaml still lists."""
         asked = [vocabulary.expand_contractions(split_words(question)) for question in questions]
         return Scope(tuple(topic for topic in self.uncovered
-                           if not any(topic.is_asked_in([words], words) for words in asked)))
+                           if not any(topic.is_asked_in([words], words) for words in asked)), self.examples)
 
 
 def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
@@ -63,12 +66,13 @@ def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
     root = checker.mapping(data, 1, "the not-covered file")
     if root is None:
         return Scope(), checker.errors  # type: ignore[return-value]
-    checker.keys(root, {"not_covered"}, set(), "the not-covered file")
+    checker.keys(root, {"not_covered"}, {"examples"}, "the not-covered file")
+    examples = tuple(checker.text_list(root, "examples", "the not-covered file"))
     items = root.get("not_covered")
     if not isinstance(items, Sequence):
         checker.fail("`not_covered` should be a list", root.line_of("not_covered"),
                      "list the topics as `- topic: ...` items")
-        return Scope(), checker.errors  # type: ignore[return-value]
+        return Scope(examples=examples), checker.errors  # type: ignore[return-value]
     found = []
     for index, item in enumerate(items):
         what = f"not-covered topic {index + 1}"
@@ -92,4 +96,4 @@ def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
             rules.append(parsed)
         unless = tuple(term for text in checker.text_list(entry, "unless", what) if (term := parse_term(text)))
         found.append(Uncovered(topic, tuple(rules), unless, reach))
-    return Scope(tuple(found)), checker.errors  # type: ignore[return-value]
+    return Scope(tuple(found), examples), checker.errors  # type: ignore[return-value]

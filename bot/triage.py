@@ -5,23 +5,18 @@ Rules are exact and reviewable, but people describe an emergency in more ways th
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
 own questions and the small talk as ordinary messages, and catches what the rules miss. It only
 adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
-sign ("what are the signs of a stroke"). Trained when the knowledge loads (or read back from the
-user's cache folder, kept by a hash of everything it learns from); the same files always give the
-same model.
+sign ("what are the signs of a stroke"). Trained when the knowledge loads (see classifier.py); the
+same files always give the same model.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import snowballstemmer
 
+from .classifier import LinearModel, trained_model
 from .errors import KnowledgeError
 from .knowledge import Knowledge
 from .safety import Assessment, RedFlag, RedFlags
@@ -41,26 +36,6 @@ _MODEL_VERSION = 2
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-@dataclass(frozen=True, eq=False)
-class UrgencyModel:
-    """A multinomial logistic regression over a message's stems and stem pairs, as plain arrays."""
-
-    features: dict[str, int]
-    weights: np.ndarray  # one row per class, one column per feature
-    biases: np.ndarray
-    classes: tuple[str, ...]
-
-    def classify(self, features: list[str]) -> tuple[str, float]:
-        """The likeliest flag and the probability that the message is an emergency at all."""
-        columns = sorted({self.features[feature] for feature in features if feature in self.features})
-        scores = self.biases + self.weights[:, columns].sum(axis=1)
-        probabilities = np.exp(scores - scores.max())
-        probabilities /= probabilities.sum()
-        calm = probabilities[self.classes.index(CALM)]
-        flags = [(probability, label) for probability, label in zip(probabilities, self.classes) if label != CALM]
-        return max(flags)[1], float(1.0 - calm)
-
-
 class Triage:
     """The safety check every message goes through before anything else."""
 
@@ -74,8 +49,11 @@ class Triage:
         found = self.red_flags.assess(text, self.vocabulary)
         if found.flag or found.mentioned or found.dismissed or self.model is None:
             return found
-        label, urgency = self.model.classify(_features(self.red_flags, self.vocabulary, text))
-        return Assessment(flag=self._flags[label]) if urgency >= _ALARM else found
+        probabilities = self.model.probabilities(_features(self.red_flags, self.vocabulary, text))
+        flags = [(probability, label) for probability, label in zip(probabilities, self.model.classes)
+                 if label != CALM]
+        urgency = 1.0 - probabilities[self.model.classes.index(CALM)]
+        return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= _ALARM else found
 
 
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
@@ -86,11 +64,11 @@ def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
 
 
 # Recent models by the files they came from: tests and reloads build many triages of one knowledge.
-_MODELS: list[tuple[RedFlags, Vocabulary, tuple[str, ...], UrgencyModel | None]] = []
+_MODELS: list[tuple[RedFlags, Vocabulary, tuple[str, ...], LinearModel | None]] = []
 _MODELS_KEPT = 4
 
 
-def _trained(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> UrgencyModel | None:
+def _trained(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> LinearModel | None:
     for flags, words, messages, model in _MODELS:
         if flags is red_flags and words is vocabulary and messages == ordinary:
             return model
@@ -113,7 +91,7 @@ def _features(red_flags: RedFlags, vocabulary: Vocabulary, text: str) -> list[st
     return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
 
 
-def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> UrgencyModel | None:
+def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...]) -> LinearModel | None:
     texts, labels = [], []
     for flag in red_flags.flags:
         texts += [example.text for example in flag.examples]
@@ -124,59 +102,13 @@ def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...
     labels += [CALM] * (len(texts) - len(labels))
     if len(set(labels)) < 2 or CALM not in labels:
         return None
-    # Everything a reading depends on: the texts, the rules' words and the contractions.
-    reading_rules = [sorted((" ".join(k), " ".join(v)) for k, v in red_flags.words.items()),
+    # Everything a reading depends on besides the texts: the rules' words and the contractions.
+    reading_rules = [_MODEL_VERSION,
+                     sorted((" ".join(k), " ".join(v)) for k, v in red_flags.words.items()),
                      [repr(flag.rules) for flag in red_flags.flags],
                      sorted((" ".join(k), " ".join(v)) for k, v in vocabulary.contractions.items())]
-    key = hashlib.sha256(json.dumps([_MODEL_VERSION, _STRENGTH, reading_rules, texts, labels]).encode()).hexdigest()
-    cached = _load_model(key)
-    if cached is not None:
-        return cached
-    return _save_model(key, _fit([_features(red_flags, vocabulary, text) for text in texts], labels))
-
-
-def _fit(readings: list[list[str]], labels: list[str]) -> UrgencyModel:
-    # Imported here: scikit-learn takes half a second to import, and a cached model needs none of it.
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = CountVectorizer(analyzer=lambda reading: reading, binary=True)
-    regression = LogisticRegression(C=_STRENGTH, max_iter=2000)
-    regression.fit(vectorizer.fit_transform(readings), labels)
-    features = {str(feature): int(column) for feature, column in vectorizer.vocabulary_.items()}
-    return UrgencyModel(features, regression.coef_, regression.intercept_,
-                        tuple(str(label) for label in regression.classes_))
-
-
-def _model_path(key: str) -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "health-faq-bot" / f"urgency-{key[:32]}.npz"
-
-
-def _load_model(key: str) -> UrgencyModel | None:
-    """The model these examples trained before, from the user's cache folder: arrays, no code."""
-    try:
-        with np.load(_model_path(key), allow_pickle=False) as saved:
-            names = [str(name) for name in saved["features"]]
-            return UrgencyModel(dict(zip(names, range(len(names)))), saved["weights"], saved["biases"],
-                                tuple(str(label) for label in saved["classes"]))
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _save_model(key: str, model: UrgencyModel) -> UrgencyModel:
-    """Keep the model for the next start; a folder that cannot be written costs only the time."""
-    path = _model_path(key)
-    names = sorted(model.features, key=model.features.__getitem__)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(partial, features=np.array(names), weights=model.weights, biases=model.biases,
-                 classes=np.array(model.classes))
-        os.replace(partial, path)
-    except OSError:
-        pass
-    return model
+    return trained_model("urgency", reading_rules, texts, labels, _STRENGTH,
+                         lambda text: _features(red_flags, vocabulary, text))
 
 
 def failing_examples(triage: Triage, path: Path) -> list[KnowledgeError]:

@@ -69,6 +69,8 @@ def line_of(path: Path, needle: str) -> int:
     ("reviewed: 2026-11-24", "reviewed: 2026-02-30", "reviewed: 2026-02-30", "'2026-02-30' is not a valid value"),
     ("    questions:\n      - what should i eat to avoid cramps", "    questions: what should i eat",
      "questions: what should i eat", "'questions' in entry 'diet' should be a list"),
+    ("    examples:\n", "    examples: a story\n    colour:\n", "examples: a story",
+     "'examples' in entry 'what-is-gluteal-cramp' should be a list"),
     ("      - what are the signs of a buttock cramp", "      - what causes gluteal cramps",
      "      - what causes gluteal cramps", "is under both"),
 ])

@@ -1,0 +1,79 @@
+"""The intent model: which entry a whole message asks about, learnt from reviewed example messages.
+
+Matching scores a message against each entry's short questions. A real post ("been running five
+years, upped my mileage, now my glute seizes around mile 8: training harder, or something else?")
+shares few words with any of them. So each entry's `examples` (whole messages people sent, in the
+editors' words) and the not-covered file's `examples` (messages in the articles' words that no
+article answers) train a logistic regression over the matcher's stems and stem pairs. The responder
+asks it only when matching is unsure, and lets it decline an answer when it is sure no article
+answers the message. Without examples there is no model and matching alone decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .classifier import LinearModel, trained_model
+from .knowledge import Knowledge
+from .matcher import Matcher
+from .vocabulary import split_words
+
+NOT_ANSWERED = "(not answered)"
+# Inverse regularisation strength of the regression (scikit-learn's C), and its stopping
+# tolerance: looser than scikit-learn's default, which halves the fit for the same choices.
+_STRENGTH = 10.0
+_TOLERANCE = 1e-3
+# Part of the cache key: change it when the features or the fitting change.
+_MODEL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The likeliest entry (or NOT_ANSWERED), its probability, and that of no entry at all."""
+
+    entry_id: str
+    probability: float
+    not_answered: float
+
+
+class IntentModel:
+    def __init__(self, knowledge: Knowledge, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.model = _train(knowledge, matcher)
+
+    def knows(self, entry_id: str) -> bool:
+        return self.model is not None and entry_id in self.model.classes
+
+    def read(self, text: str) -> Intent | None:
+        if self.model is None:
+            return None
+        probabilities = self.model.probabilities(_features(self.matcher, text))
+        best = int(probabilities.argmax())
+        classes = self.model.classes
+        not_answered = float(probabilities[classes.index(NOT_ANSWERED)]) if NOT_ANSWERED in classes else 0.0
+        return Intent(classes[best], float(probabilities[best]), not_answered)
+
+
+def _features(matcher: Matcher, text: str) -> list[str]:
+    """The message's stems as matching reads them (typos repaired, synonyms mapped), and pairs."""
+    stems = list(matcher.stems_of(split_words(text)))
+    return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
+
+
+def _train(knowledge: Knowledge, matcher: Matcher) -> LinearModel | None:
+    """Trained on the entries that have examples (their questions too), and the messages no
+    article answers; a library without examples needs no model."""
+    texts, labels = [], []
+    for entry in knowledge.entries.values():
+        if entry.examples:
+            texts += [*entry.questions, *entry.examples]
+            labels += [entry.id] * (len(entry.questions) + len(entry.examples))
+    if len(set(labels)) < 2:
+        return None
+    texts += list(knowledge.scope.examples)
+    labels += [NOT_ANSWERED] * len(knowledge.scope.examples)
+    # Everything a reading depends on besides the texts: the words typos are repaired towards and
+    # the vocabulary (synonyms, stop words).
+    fingerprint = [_MODEL_VERSION, sorted(matcher.normaliser.known_words), repr(knowledge.vocabulary)]
+    return trained_model("intent", fingerprint, texts, labels, _STRENGTH,
+                         lambda text: _features(matcher, text), _TOLERANCE)
