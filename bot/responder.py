@@ -50,12 +50,15 @@ _REFERRING = frozenset({"the", "then", "and", "also", "about"})
 # The probabilities the intent model must give: to answer one of the entries a "Did you mean"
 # offered (_ANSWER), another entry instead (_SURE), an entry after a fallback (_FALLBACK); to
 # decline an answer as one no article gives (_DECLINE); to turn an answer into a choice between it
-# and the model's entry (_DISPUTE). Chosen on the blind batch real-4 and messages-2 (README, Accuracy).
+# and the model's entry (_DISPUTE). A matching score of _MATCHING_SURE or more (the message says
+# one of the entry's questions nearly word for word) is not disputed. Chosen on the blind batch
+# real-4 and messages-2 (README, Accuracy).
 _INTENT_ANSWER = 0.5
 _INTENT_SURE = 0.6
 _INTENT_FALLBACK = 0.7
 _INTENT_DECLINE = 0.8
 _INTENT_DISPUTE = 0.7
+_MATCHING_SURE = 0.9
 
 
 @dataclass(frozen=True)
@@ -188,14 +191,15 @@ class Responder:
         if reply.kind == ANSWER:
             return self._check_answer(reply, intent, conversation)
         if reply.kind in (CLARIFY, FALLBACK):
-            return self._settle(text, reply, intent)
+            return self._settle(text, reply, intent, conversation)
         return reply
 
     def _check_answer(self, reply: Reply, intent: Intent, conversation: Conversation) -> Reply:
         """Decline an answer when the model is sure no article answers the message; offer both
         when it is sure of another entry. A follow-up ("and at night?") means little on its own,
         and an entry the model never learnt (an article without examples) is not its to judge."""
-        if not conversation.is_empty or not self.intents.knows(reply.entry_id or ""):
+        if (not conversation.is_empty or not self.intents.knows(reply.entry_id or "")
+                or reply.score >= _MATCHING_SURE):
             return reply
         if intent.not_answered >= _INTENT_DECLINE:
             return self._fallback("Sorry, I can't answer that one.")
@@ -203,18 +207,27 @@ class Responder:
             return self._offer((intent.entry_id, reply.entry_id or ""), reply.score)
         return reply
 
-    def _settle(self, text: str, reply: Reply, intent: Intent) -> Reply:
+    def _settle(self, text: str, reply: Reply, intent: Intent, conversation: Conversation) -> Reply:
         """Answer what matching was unsure of when the model is sure enough: less sure when it
         agrees with one of the offered choices, more when matching offered nothing."""
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
-        if (intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered)
-                or not self._about_article_of(text, intent.entry_id)):
+        if intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered):
+            return reply
+        if not (self._about_article_of(text, intent.entry_id)
+                or self._follows_article_of(text, intent.entry_id, conversation)):
             return reply
         if reply.kind == FALLBACK:
             needed = _INTENT_FALLBACK
         else:
             needed = _INTENT_ANSWER if intent.entry_id in offered else _INTENT_SURE
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
+
+    def _follows_article_of(self, text: str, entry_id: str, conversation: Conversation) -> bool:
+        """A follow-up of an answer from the entry's article, in words the knowledge knows: "when
+        should i go to a doctor" follows on; "what causes migraines" asks about something else."""
+        article = self._article_of[entry_id]
+        return (any(self._article_of.get(answered) == article for answered in conversation.entry_ids)
+                and self.matcher.match(text).coverage >= self.config.matching.min_coverage)
 
     def _about_article_of(self, text: str, entry_id: str) -> bool:
         """Whether the message names the subject of the entry's article ("how much water is in
