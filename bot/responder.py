@@ -59,11 +59,6 @@ _INTENT_FALLBACK = 0.7
 _INTENT_DECLINE = 0.8
 _INTENT_DISPUTE = 0.7
 _MATCHING_SURE = 0.9
-# A message this short with two questions asks them both plainly ("what causes it and how do i
-# stop it"); in a long post the questions often ask one thing twice.
-_SHORT_TWO_QUESTIONS = 30
-# ...unless the model gives the whole message at least this chance of being one no article answers.
-_INTENT_DOUBT = 0.5
 
 
 @dataclass(frozen=True)
@@ -287,20 +282,11 @@ class Responder:
         known = tuple(stem for stem in dict.fromkeys(story) if stem in self._known_content)
         asked = [part for part in parts if part.asks] or parts[-1:]
         replies, before = [], ()
-        whole = self.intents.read(text)
-        two_plain_questions = (len(asked) == 2 and len(split_words(text)) <= _SHORT_TWO_QUESTIONS
-                               and whole is not None and whole.not_answered < _INTENT_DOUBT)
-        subject_words: list[str] = []  # what the first question named, for the second to lean on
         for part in asked:
             # A second question leans on the first: "where is the gluteus maximus and what does it do".
             contexts = [c for c in (before, told, known if known != told else (), *earlier) if c]
             answered = tuple(reply.entry_id for reply in replies if reply.entry_id)
-            reply = self._answer_one(part.words, contexts, True, answered, story_told=bool(told))
-            if two_plain_questions:
-                reply = self._weigh_part(text, part.words + subject_words, reply)
-                subject_words = [word for word in part.words
-                                 if set(self.matcher.stems_of([word])) & set(self._subject_of([word]))]
-            replies.append(reply)
+            replies.append(self._answer_one(part.words, contexts, True, answered, story_told=bool(told)))
             before = self._subject_of(part.words)
         answers: list[Reply] = []
         for reply in replies:
@@ -312,17 +298,6 @@ class Responder:
         if whole.kind != FALLBACK:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
-
-    def _weigh_part(self, text: str, words: list[str], reply: Reply) -> Reply:
-        """One of two short questions ("...and what should i eat to fix it"), read by the intent
-        model with what the first one named: its entry when matching placed the part elsewhere or
-        nowhere and the model is sure."""
-        intent = self.intents.read(" ".join(words))
-        if (intent is None or intent.entry_id in (NOT_ANSWERED, reply.entry_id)
-                or not self._about_article_of(text, intent.entry_id)):
-            return reply
-        needed = _INTENT_DISPUTE if reply.kind == ANSWER else _INTENT_SURE
-        return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
 
     def _says_what(self, words: list[str]) -> bool:
         """Whether a question names something the articles know, beyond their subject."""
