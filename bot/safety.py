@@ -52,7 +52,7 @@ _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
     "would", "will", "did", "has", "have", "whats", "hows",
 })
-_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames")
+_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +128,7 @@ class SafetyContext:
     personal: frozenset[str] = frozenset()  # someone in the sentence: "i", "my", "he"
     idioms: tuple[Term, ...] = ()  # figures of speech that contain a term: "suicide sprints"
     info_frames: tuple[Term, ...] = ()  # "how do i know", "if i": no one in particular
+    hypotheticals: tuple[Term, ...] = ()  # "if grandma falls...", "what should we do if": imagined, whoever it names
 
 
 @dataclass(frozen=True)
@@ -214,9 +215,11 @@ class RedFlags:
     def _asks_about_a_sign(self, words: list[str], question: bool) -> bool:
         context = self.context
         framed = find_covered(context.info_frames, words)
-        if not framed or find_covered(context.now, words) or not (question or words[0] in _QUESTION_OPENINGS):
+        imagined = find_covered(context.hypotheticals, words)
+        if not (framed or imagined) or find_covered(context.now, words) or not (
+                question or words[0] in _QUESTION_OPENINGS):
             return False
-        return not self._names_someone(words)
+        return bool(imagined) or not self._names_someone(words)
 
     def _names_someone(self, words: list[str]) -> bool:
         """A person in particular, beyond a question's frame: "my", "he", but not "how do I know"."""

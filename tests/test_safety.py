@@ -126,3 +126,10 @@ def test_the_model_catches_what_the_rules_do_not_word_for_word(responder: Respon
     message = "someone switched the electricity off in my right leg an hour ago, it just hangs there"
     assert responder.triage.red_flags.assess(message, responder.knowledge.vocabulary).flag is None
     assert responder.respond(message).kind == "urgent"
+
+
+def test_a_question_that_only_imagines_a_sign_is_talk_but_the_same_sign_now_is_urgent(responder: Responder) -> None:
+    imagined = responder.respond("if grandma falls and can't stand, should we try to lift her?")
+    assert imagined.kind != "urgent" and responder.config.texts.sign_note in imagined.text
+    happening = responder.respond("grandma fell and can't stand, should we try to lift her?")
+    assert happening.kind == "urgent" and happening.red_flag == "injury-cannot-walk"
