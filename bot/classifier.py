@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,17 +38,18 @@ class LinearModel:
         return probabilities / probabilities.sum()
 
 
-def trained_model(name: str, fingerprint: object, texts: list[str], labels: list[str], strength: float,
-                  read: Callable[[str], list[str]], tolerance: float = 1e-4) -> LinearModel:
-    """The model of these texts, each `read` into features; from the cache when the texts, labels
-    and `fingerprint` (everything a reading depends on, JSON-able) were seen before.
+def trained_model(name: str, fingerprint: object, samples: Sequence[Any], labels: list[str], strength: float,
+                  read: Callable[[Any], list[str]], tolerance: float = 1e-4) -> LinearModel:
+    """The model of these samples (texts, or JSON-able tuples), each `read` into features; from the
+    cache when the samples, labels and `fingerprint` (everything a reading depends on, JSON-able)
+    were seen before.
 
     `strength` is scikit-learn's C (inverse regularisation), `tolerance` its stopping criterion."""
-    key = hashlib.sha256(json.dumps([fingerprint, strength, tolerance, texts, labels]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([fingerprint, strength, tolerance, samples, labels]).encode()).hexdigest()
     cached = _load_model(name, key)
     if cached is not None:
         return cached
-    return _save_model(name, key, _fit([read(text) for text in texts], labels, strength, tolerance))
+    return _save_model(name, key, _fit([read(sample) for sample in samples], labels, strength, tolerance))
 
 
 def _fit(readings: list[list[str]], labels: list[str], strength: float, tolerance: float) -> LinearModel:

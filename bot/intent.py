@@ -44,36 +44,44 @@ class IntentModel:
     def knows(self, entry_id: str) -> bool:
         return self.model is not None and entry_id in self.model.classes
 
-    def read(self, text: str) -> Intent | None:
+    def read(self, text: str, after: str | None = None) -> Intent | None:
+        """The model's reading of a message; `after`: the entry answered just before, for a
+        follow-up ("how much exactly" after the water answer)."""
         if self.model is None:
             return None
-        probabilities = self.model.probabilities(_features(self.matcher, text))
+        probabilities = self.model.probabilities(_features(self.matcher, text, after))
         best = int(probabilities.argmax())
         classes = self.model.classes
         not_answered = float(probabilities[classes.index(NOT_ANSWERED)]) if NOT_ANSWERED in classes else 0.0
         return Intent(classes[best], float(probabilities[best]), not_answered)
 
 
-def _features(matcher: Matcher, text: str) -> list[str]:
-    """The message's stems as matching reads them (typos repaired, synonyms mapped), and pairs."""
+def _features(matcher: Matcher, text: str, after: str | None = None) -> list[str]:
+    """The message's stems as matching reads them (typos repaired, synonyms mapped), and pairs;
+    for a follow-up, the entry it follows, alone and with each stem."""
     stems = list(matcher.stems_of(split_words(text)))
-    return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
+    features = stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
+    if after is not None:
+        features += [f"after {after}"] + [f"after {after} {stem}" for stem in stems]
+    return features
 
 
 def _train(knowledge: Knowledge, matcher: Matcher) -> LinearModel | None:
-    """Trained on the entries that have examples (their questions too), and the messages no
-    article answers; a library without examples needs no model."""
-    texts, labels = [], []
+    """Trained on the entries that have examples (their questions and follow-ups too), and the
+    messages no article answers; a library without examples needs no model."""
+    samples: list[tuple[str, str | None]] = []
+    labels: list[str] = []
     for entry in knowledge.entries.values():
         if entry.examples:
-            texts += [*entry.questions, *entry.examples]
-            labels += [entry.id] * (len(entry.questions) + len(entry.examples))
+            samples += [(text, None) for text in (*entry.questions, *entry.examples)]
+            samples += [(text, after) for after, text in entry.follow_ups]
+            labels += [entry.id] * (len(entry.questions) + len(entry.examples) + len(entry.follow_ups))
     if len(set(labels)) < 2:
         return None
-    texts += list(knowledge.scope.examples)
+    samples += [(text, None) for text in knowledge.scope.examples]
     labels += [NOT_ANSWERED] * len(knowledge.scope.examples)
     # Everything a reading depends on besides the texts: the words typos are repaired towards and
     # the vocabulary (synonyms, stop words).
     fingerprint = [_MODEL_VERSION, sorted(matcher.normaliser.known_words), repr(knowledge.vocabulary)]
-    return trained_model("intent", fingerprint, texts, labels, _STRENGTH,
-                         lambda text: _features(matcher, text), _TOLERANCE)
+    return trained_model("intent", fingerprint, samples, labels, _STRENGTH,
+                         lambda sample: _features(matcher, *sample), _TOLERANCE)

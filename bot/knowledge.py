@@ -41,7 +41,9 @@ MAX_FILE_NAME = 40
 @dataclass(frozen=True)
 class Entry:
     """One question/answer pair; `questions` are the ways people ask it, `examples` whole messages
-    people sent that it answers (stories, letters), which teach the intent model."""
+    people sent that it answers (stories, letters), and `follow_ups` what people ask next, after
+    another entry's answer, meaning this one (after "causes": "and how do i stop it"). Examples
+    and follow-ups teach the intent model."""
 
     id: str
     topic: str
@@ -55,6 +57,7 @@ class Entry:
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     question_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
     examples: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    follow_ups: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)  # (after, text)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -135,7 +138,8 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         if entry is None:
             continue
         checker.keys(entry, {"id", "topic", "questions", "answer", "source"},
-                     {"related", "title", "details", "source_digest", "examples"}, f"entry {index + 1}")
+                     {"related", "title", "details", "source_digest", "examples", "follow_ups"},
+                     f"entry {index + 1}")
         entry_id = checker.text(entry, "id", f"entry {index + 1}") or ""
         what = f"entry {entry_id!r}" if entry_id else f"entry {index + 1}"
         if entry_id and not _ID.match(entry_id):
@@ -152,6 +156,7 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
         answer = checker.text(entry, "answer", what) or ""
         related = checker.text_list(entry, "related", what)
         examples = checker.text_list(entry, "examples", what)
+        follow_ups = _parse_follow_ups(checker, entry, what)
         source_section = checker.text(entry, "source", what) or ""
         entry_title = checker.text(entry, "title", what, required=False)
         # An entry with other mistakes still holds its id, so links to it are not reported as well.
@@ -161,9 +166,20 @@ def parse_article(data: object, path: Path) -> tuple[Article | None, list[Knowle
                 related=tuple(related), source=source_section,
                 title=entry_title or _title_from_question(questions[0] if questions else entry_id), path=path, line=entry.line,
                 key_lines=dict(entry.key_lines), question_lines=_item_lines(entry, "questions"),
-                examples=tuple(examples)))
+                examples=tuple(examples), follow_ups=follow_ups))
     article = Article(title, source_title, covers, reviewed, tuple(entries), path)
     return article, checker.errors  # type: ignore[return-value]
+
+
+def _parse_follow_ups(checker: Checker, entry: Mapping, what: str) -> tuple[tuple[str, str], ...]:
+    """`follow_ups: {causes: [and how do i stop it, ...]}`: after the entry named, these mean this one."""
+    if entry.get("follow_ups") is None:
+        return ()
+    table = checker.mapping(entry.get("follow_ups"), entry.line_of("follow_ups"), f"`follow_ups` of {what}")
+    if table is None:
+        return ()
+    return tuple((str(after), text) for after in table
+                 for text in checker.text_list(table, after, f"`follow_ups` of {what}"))
 
 
 def _item_lines(entry: Mapping, key: str) -> tuple[int, ...]:
@@ -318,6 +334,11 @@ def check_across_files(articles: list[Article], errors: list[KnowledgeError]) ->
                         entry.path, line, fix="keep it under one entry"))
     for article in articles:
         for entry in article.entries:
+            for after in dict.fromkeys(after for after, _ in entry.follow_ups):
+                if after not in seen_ids:
+                    errors.append(KnowledgeError(
+                        f"{entry.id!r} lists follow-ups after {after!r}, which does not exist",
+                        entry.path, entry.line_of("follow_ups"), fix="correct the id or remove its follow-ups"))
             for related in entry.related:
                 if related not in seen_ids:
                     errors.append(KnowledgeError(

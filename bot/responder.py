@@ -59,6 +59,12 @@ _INTENT_FALLBACK = 0.7
 _INTENT_DECLINE = 0.8
 _INTENT_DISPUTE = 0.7
 _MATCHING_SURE = 0.9
+# A follow-up matching answered is given the model's entry instead when the model, reading it
+# after the answer before, gives that entry at least this.
+_FOLLOW_UP_SURE = 0.8
+# A follow-up that names no subject is read as about the article just answered when the knowledge
+# knows at least this share of it: "and food wise?" (0.5) is, "what causes migraines" (0.25) is not.
+_FOLLOW_UP_COVERAGE = 0.4
 
 
 @dataclass(frozen=True)
@@ -185,9 +191,12 @@ class Responder:
 
     def _weigh_intent(self, text: str, reply: Reply, conversation: Conversation) -> Reply:
         """The intent model's say on what matching made of the whole message (see intent.py)."""
-        intent = self.intents.read(text)
+        after = next((entry_id for entry_id in conversation.entry_ids if self.intents.knows(entry_id)), None)
+        intent = self.intents.read(text, after)
         if intent is None or reply.more:
             return reply
+        if reply.kind == ANSWER and after is not None:
+            return self._check_follow_up(reply, intent)
         if reply.kind == ANSWER:
             return self._check_answer(reply, intent, conversation)
         if reply.kind in (CLARIFY, FALLBACK):
@@ -206,6 +215,13 @@ class Responder:
         if intent.entry_id not in (reply.entry_id, NOT_ANSWERED) and intent.probability >= _INTENT_DISPUTE:
             return self._offer((intent.entry_id, reply.entry_id or ""), reply.score)
         return reply
+
+    def _check_follow_up(self, reply: Reply, intent: Intent) -> Reply:
+        """A follow-up matching answered: the model, which learnt what people ask after each
+        answer ("and if it doesn't stop?" after prevention means a doctor), may be surer of another."""
+        if intent.entry_id in (reply.entry_id, NOT_ANSWERED) or intent.probability < _FOLLOW_UP_SURE:
+            return reply
+        return self.answer(intent.entry_id, intent.probability)
 
     def _settle(self, text: str, reply: Reply, intent: Intent, conversation: Conversation) -> Reply:
         """Answer what matching was unsure of when the model is sure enough: less sure when it
@@ -227,7 +243,7 @@ class Responder:
         should i go to a doctor" follows on; "what causes migraines" asks about something else."""
         article = self._article_of[entry_id]
         return (any(self._article_of.get(answered) == article for answered in conversation.entry_ids)
-                and self.matcher.match(text).coverage >= self.config.matching.min_coverage)
+                and self.matcher.match(text).coverage >= _FOLLOW_UP_COVERAGE)
 
     def _about_article_of(self, text: str, entry_id: str) -> bool:
         """Whether the message names the subject of the entry's article ("how much water is in

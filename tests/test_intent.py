@@ -31,6 +31,17 @@ def test_a_follow_up_is_not_declined_for_meaning_little_on_its_own(responder: Re
     assert reply.kind == "answer" and reply.entry_id == "hydration"
 
 
+def test_a_follow_up_is_read_with_the_answer_it_follows(responder: Responder) -> None:
+    first = responder.respond("how do i prevent glute cramps")
+    reply = responder.respond("and if they still don't stop?", first.conversation)
+    assert reply.kind == "answer" and reply.entry_id == "see-doctor"
+
+
+def test_a_follow_up_about_something_else_is_not_read_as_the_article(responder: Responder) -> None:
+    first = responder.respond("what causes glute cramps")
+    assert responder.respond("what causes migraines", first.conversation).kind == "fallback"
+
+
 def test_the_intent_model_read_back_from_the_cache_gives_the_same_answers(
         knowledge: Knowledge, responder: Responder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
