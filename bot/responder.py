@@ -229,6 +229,9 @@ class Responder:
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
         if intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered):
             return reply
+        best = self.matcher.match(text).best
+        if best is not None and best.conflicts:
+            return reply  # the message names another subject ("hamstring cramps"): not the model's to answer
         if not (self._about_article_of(text, intent.entry_id)
                 or self._follows_article_of(text, intent.entry_id, conversation)):
             return reply
