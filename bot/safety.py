@@ -43,6 +43,8 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _MIN_PREFIX = 3
 _MIN_REPAIR_LENGTH = 4
 _TELLING_LENGTH = 4
+# log10 of an English word's count above which it tells nothing of a sign ("have", "with", "just").
+_EVERYDAY_WORD = 8.5
 _REPEATS = re.compile(r"(.)\1{2,}")
 # A typo is far rarer than the word meant: a listed word at least a third as common as the rule
 # word it resembles is a word in its own right ("overdoing" is not "overdosing"). log10 counts.
@@ -128,7 +130,7 @@ class SafetyContext:
     personal: frozenset[str] = frozenset()  # someone in the sentence: "i", "my", "he"
     idioms: tuple[Term, ...] = ()  # figures of speech that contain a term: "suicide sprints"
     info_frames: tuple[Term, ...] = ()  # "how do i know", "if i": no one in particular
-    hypotheticals: tuple[Term, ...] = ()  # "if grandma falls...", "what should we do if": imagined, whoever it names
+    hypotheticals: tuple[Term, ...] = ()  # "if grandma falls...", "say i slip": imagined, whoever it names
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,9 @@ class Assessment:
     mentioned: RedFlag | None = None
     # A flag whose words are there only in a figure of speech ("nearly wet myself laughing").
     dismissed: RedFlag | None = None
+    # Every clause is the past, a general question or imagined ("say I slip on the ice and can't
+    # get up, what should I do"): nothing is told as happening now.
+    only_talk: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,18 +182,21 @@ class RedFlags:
                 told_now = (raised.kind == "crisis" and bool(telling)) or any(
                     not _words_of(raised).isdisjoint(clause) for clause in telling)
                 for clause, kind in zip(reading, talk):
-                    if kind == "past" or (kind == "question" and not told_now):
+                    # Thoughts of self-harm are never explained away as imagined.
+                    if kind == "past" or (kind == "question" and not told_now) or (
+                            kind == "imagined" and raised.kind != "crisis"):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
                 happening = self._raised(words, spoken) if spoken != idioms else raised
                 if happening is not None:
                     return Assessment(flag=happening)
                 mentioned = mentioned or raised
-        return Assessment(mentioned=mentioned, dismissed=dismissed)
+        only_talk = all(kind for _, talk in sentences for kind in talk)
+        return Assessment(mentioned=mentioned, dismissed=dismissed, only_talk=only_talk)
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
         """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
-        no one) or "" (happening now, or in doubt). A question is judged between commas, the past
+        no one), "imagined" or "" (happening now, or in doubt). A question is judged between commas, the past
         clause by clause: "broke my hip years ago and now ..." is the past, then the present."""
         question = sentence.rstrip().endswith("?")
         clauses: list[list[str]] = []
@@ -197,10 +205,10 @@ class RedFlags:
             words = vocabulary.expand_contractions(split_glued(split_words(piece)))
             if not words:
                 continue
-            asked = self._asks_about_a_sign(words, question)
+            asked = self._talk_about_a_sign(words, question)
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
-                talk.append("question" if asked else "past" if self._tells_the_past(clause) else "")
+                talk.append(asked or ("past" if self._tells_the_past(clause) else ""))
         # "foot went dead for a bit, all fine now": the whole sentence is over.
         if find_covered(self.context.resolved, [word for clause in clauses for word in clause]):
             talk = ["past"] * len(clauses)
@@ -212,14 +220,18 @@ class RedFlags:
             return False
         return bool(find_covered(context.history, words)) or any(_YEAR.match(word) for word in words)
 
-    def _asks_about_a_sign(self, words: list[str], question: bool) -> bool:
+    def _talk_about_a_sign(self, words: list[str], question: bool) -> str:
+        """ "question" for a question naming no one, "imagined" for a sign only imagined ("say I
+        slip on the ice and can't get up"), whoever it names; "" when the clause says it is now."""
         context = self.context
+        if find_covered(context.now, words):
+            return ""
+        if find_covered(context.hypotheticals, words):
+            return "imagined"
         framed = find_covered(context.info_frames, words)
-        imagined = find_covered(context.hypotheticals, words)
-        if not (framed or imagined) or find_covered(context.now, words) or not (
-                question or words[0] in _QUESTION_OPENINGS):
-            return False
-        return bool(imagined) or not self._names_someone(words)
+        if not framed or not (question or words[0] in _QUESTION_OPENINGS):
+            return ""
+        return "" if self._names_someone(words) else "question"
 
     def _names_someone(self, words: list[str]) -> bool:
         """A person in particular, beyond a question's frame: "my", "he", but not "how do I know"."""
@@ -249,9 +261,10 @@ class RedFlags:
 
 @lru_cache(maxsize=64)
 def _words_of(flag: RedFlag) -> frozenset[str]:
-    """The telling words of a flag's terms ("faint", "floor", "chest"), not "my" or "the"."""
+    """The telling words of a flag's terms ("faint", "floor", "chest"), not "my", "the" or "have"."""
     return frozenset(word.rstrip("*") for rule in flag.rules for group in rule for term in group
-                     for word in term.words if len(word) >= _TELLING_LENGTH)
+                     for word in term.words
+                     if len(word) >= _TELLING_LENGTH and frequency(word.rstrip("*")) < _EVERYDAY_WORD)
 
 
 def _split_at_breaks(words: list[str]) -> list[list[str]]:

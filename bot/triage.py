@@ -5,7 +5,8 @@ Rules are exact and reviewable, but people describe an emergency in more ways th
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
 own questions and the small talk as ordinary messages, and catches what the rules miss. It only
 adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
-sign ("what are the signs of a stroke"). Trained when the knowledge loads (see classifier.py); the
+sign ("what are the signs of a stroke") or the message tells of nothing happening now (the past,
+general questions, "say I slip on the ice and can't get up"). Trained when the knowledge loads (see classifier.py); the
 same files always give the same model.
 """
 
@@ -47,7 +48,7 @@ class Triage:
 
     def assess(self, text: str) -> Assessment:
         found = self.red_flags.assess(text, self.vocabulary)
-        if found.flag or found.mentioned or found.dismissed or self.model is None:
+        if found.flag or found.mentioned or found.dismissed or found.only_talk or self.model is None:
             return found
         probabilities = self.model.probabilities(_features(self.red_flags, self.vocabulary, text))
         flags = [(probability, label) for probability, label in zip(probabilities, self.model.classes)

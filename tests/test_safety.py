@@ -133,3 +133,13 @@ def test_a_question_that_only_imagines_a_sign_is_talk_but_the_same_sign_now_is_u
     assert imagined.kind != "urgent" and responder.config.texts.sign_note in imagined.text
     happening = responder.respond("grandma fell and can't stand, should we try to lift her?")
     assert happening.kind == "urgent" and happening.red_flag == "injury-cannot-walk"
+
+
+def test_a_sign_only_imagined_raises_no_alarm_from_rules_or_model(responder: Responder) -> None:
+    reply = responder.respond("say I slip on the ice this winter and can't get up, what's the right thing to do")
+    assert reply.kind != "urgent"
+
+
+def test_thoughts_of_self_harm_are_never_explained_away_as_imagined(responder: Responder) -> None:
+    reply = responder.respond("if i ever kill myself my family would be better off")
+    assert reply.kind == "urgent" and reply.red_flag == "self-harm"
