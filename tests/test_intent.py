@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,8 @@ from bot.classifier import trained_model
 from bot.intent import IntentModel
 from bot.knowledge import Knowledge
 from bot.responder import Responder
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_story_in_everyday_words_is_answered_from_the_entry_its_examples_teach(responder: Responder) -> None:
@@ -51,6 +56,17 @@ def test_the_intent_model_read_back_from_the_cache_gives_the_same_answers(
     assert read_back.model is not trained.model
     text = "my bum cramps every time i cycle up a hill, why"
     assert trained.read(text) == read_back.read(text)
+
+
+def test_the_intent_models_cache_key_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """A set's order changes with the process's hash seed; a key built from it would refit the
+    model on every start."""
+    build = ("from pathlib import Path; from bot.knowledge import load_knowledge; from bot.matcher import Matcher; "
+             "from bot.intent import IntentModel; k = load_knowledge(Path('knowledge')); IntentModel(k, Matcher(k))")
+    for seed in ("1", "2"):
+        environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", build], cwd=ROOT, env=environment, check=True)
+    assert len(list((tmp_path / "health-faq-bot").glob("intent-*.npz"))) == 1
 
 
 def test_the_cache_keeps_only_the_newest_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
