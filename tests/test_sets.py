@@ -20,12 +20,18 @@ def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Re
     for name, recall in (("safety-d.yaml", 98), ("safety-f.yaml", 95)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
-        assert share(report.false_urgent) <= 8, name
+        assert share(report.false_urgent) <= 7, name
 
 
 def test_near_misses_in_many_forms_mostly_raise_no_alarm(responder: Responder) -> None:
     report = evaluate(responder, load_cases(SETS / "safety-i.yaml"))
-    assert share(report.false_urgent) <= 12
+    assert share(report.false_urgent) <= 9
+
+
+def test_learned_safety_batches_all_pass(responder: Responder) -> None:
+    for name in ("safety-j.yaml", "safety-l.yaml"):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.urgent_recall) == 100 and share(report.false_urgent) == 0, name
 
 
 def test_questions_the_article_does_not_answer_are_declined(responder: Responder) -> None:
