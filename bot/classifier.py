@@ -75,13 +75,19 @@ def _model_path(name: str, key: str) -> Path:
 
 def _load_model(name: str, key: str) -> LinearModel | None:
     """The model these examples trained before, from the user's cache folder: arrays, no code."""
+    path = _model_path(name, key)
     try:
-        with np.load(_model_path(name, key), allow_pickle=False) as saved:
+        with np.load(path, allow_pickle=False) as saved:
             names = [str(feature) for feature in saved["features"]]
-            return LinearModel(dict(zip(names, range(len(names)))), saved["weights"], saved["biases"],
-                               tuple(str(label) for label in saved["classes"]))
+            model = LinearModel(dict(zip(names, range(len(names)))), saved["weights"], saved["biases"],
+                                tuple(str(label) for label in saved["classes"]))
     except (OSError, ValueError, KeyError):
         return None
+    try:
+        os.utime(path)  # used now: the pruning keeps the models used last, not those made last
+    except OSError:
+        pass
+    return model
 
 
 def _save_model(name: str, key: str, model: LinearModel) -> LinearModel:
@@ -94,7 +100,7 @@ def _save_model(name: str, key: str, model: LinearModel) -> LinearModel:
         np.savez(partial, features=np.array(names), weights=model.weights, biases=model.biases,
                  classes=np.array(model.classes))
         os.replace(partial, path)
-        # Every edit of the knowledge makes a new model: keep the few newest of each name.
+        # Every edit of the knowledge makes a new model: keep the few used last of each name.
         saved = sorted(path.parent.glob(f"{name}-*.npz"), key=lambda old: old.stat().st_mtime, reverse=True)
         for old in saved[_MODELS_KEPT:]:
             old.unlink(missing_ok=True)

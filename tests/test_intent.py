@@ -69,8 +69,16 @@ def test_the_intent_models_cache_key_is_the_same_in_every_process(tmp_path: Path
     assert len(list((tmp_path / "health-faq-bot").glob("intent-*.npz"))) == 1
 
 
-def test_the_cache_keeps_only_the_newest_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_keeps_only_the_models_used_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts, labels = ["water a day", "what causes it"], ["hydration", "causes"]
     for version in range(10):
-        trained_model("intent", version, ["water a day", "what causes it"], ["hydration", "causes"], 1.0, str.split)
+        trained_model("intent", version, texts, labels, 1.0, str.split)
     assert len(list((tmp_path / "health-faq-bot").glob("intent-*.npz"))) == 8
+
+    def refit(text: str) -> list[str]:
+        raise AssertionError("the model was fitted again instead of read back")
+
+    trained_model("intent", 2, texts, labels, 1.0, refit)  # the oldest kept, used again
+    trained_model("intent", 10, texts, labels, 1.0, str.split)
+    trained_model("intent", 2, texts, labels, 1.0, refit)  # still kept: used after the others were made
