@@ -61,7 +61,8 @@ class ExplainingResponder(Responder):
         reply = super().respond(text, conversation)
         match = match_of(self, text)
         related = self.knowledge.entries[match.best.entry_id].related if match.best else ()
-        explanation = Explanation(reply, match, uncovered_of(self, text), self.intents.read(text[:MAX_MESSAGE_CHARS]))
+        explanation = Explanation(reply, match, uncovered_of(self, text),
+                                  self.intents.read(text[:MAX_MESSAGE_CHARS]))
         self.write("\n".join(f"  [debug] {line}" for line in describe(explanation,
                                                                        self.config.matching, related)))
         return reply
@@ -115,7 +116,8 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
                         "covers; that is declined before matching"]
     intent = explanation.intent
     if intent is not None:
-        lines.append(f"intent model: {intent.entry_id} {intent.probability:.2f} (no article: {intent.not_answered:.2f})")
+        lines.append(f"intent model: {intent.entry_id} {intent.probability:.2f} "
+                     f"(no article: {intent.not_answered:.2f})")
     if reply.kind == ANSWER and intent is not None and reply.entry_id == intent.entry_id != best.entry_id:
         return lines + ["why: matching was unsure; the intent model's reading of the whole message was answered"]
     if reply.kind == FALLBACK and intent is not None and intent.entry_id == NOT_ANSWERED:

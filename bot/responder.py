@@ -62,9 +62,6 @@ _MATCHING_SURE = 0.9
 # A follow-up matching answered is given the model's entry instead when the model, reading it
 # after the answer before, gives that entry at least this.
 _FOLLOW_UP_SURE = 0.8
-# A follow-up that names no subject is read as about the article just answered when the knowledge
-# knows at least this share of it: "and food wise?" (0.5) is, "what causes migraines" (0.25) is not.
-_FOLLOW_UP_COVERAGE = 0.4
 
 
 @dataclass(frozen=True)
@@ -229,8 +226,8 @@ class Responder:
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
         if intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered):
             return reply
-        best = self.matcher.match(text).best
-        if best is not None and best.conflicts:
+        match = self.matcher.match(text)
+        if match.best is not None and match.best.conflicts:
             return reply  # the message names another subject ("hamstring cramps"): not the model's to answer
         if not (self._about_article_of(text, intent.entry_id)
                 or self._follows_article_of(text, intent.entry_id, conversation)):
@@ -242,11 +239,15 @@ class Responder:
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
 
     def _follows_article_of(self, text: str, entry_id: str, conversation: Conversation) -> bool:
-        """A follow-up of an answer from the entry's article, in words the knowledge knows: "when
-        should i go to a doctor" follows on; "what causes migraines" asks about something else."""
+        """A follow-up of an answer from the entry's article that names nothing new: "is that bad"
+        and "when should i go to a doctor" follow on; "what causes migraines" asks about another thing."""
         article = self._article_of[entry_id]
-        return (any(self._article_of.get(answered) == article for answered in conversation.entry_ids)
-                and self.matcher.match(text).coverage >= _FOLLOW_UP_COVERAGE)
+        if not any(self._article_of.get(answered) == article for answered in conversation.entry_ids):
+            return False
+        words = split_words(text)
+        word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
+        return all(stem in self._known_content or stem in self._question_stems
+                   or specificity(word_of.get(stem, stem)) <= _EVERYDAY for stem in self.matcher.stems_of(words))
 
     def _about_article_of(self, text: str, entry_id: str) -> bool:
         """Whether the message names the subject of the entry's article ("how much water is in

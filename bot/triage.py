@@ -6,8 +6,8 @@ the examples and near misses the clinician reviews in red-flags.yaml, with the k
 own questions and the small talk as ordinary messages, and catches what the rules miss. It only
 adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
 sign ("what are the signs of a stroke") or the message tells of nothing happening now (the past,
-general questions, "say I slip on the ice and can't get up"). Trained when the knowledge loads (see classifier.py); the
-same files always give the same model.
+general questions, "say I slip on the ice and can't get up"). Trained when the knowledge loads
+(see classifier.py); the same files always give the same model.
 """
 
 from __future__ import annotations

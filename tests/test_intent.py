@@ -82,3 +82,9 @@ def test_the_cache_keeps_only_the_models_used_last(tmp_path: Path, monkeypatch: 
     trained_model("intent", 2, texts, labels, 1.0, refit)  # the oldest kept, used again
     trained_model("intent", 10, texts, labels, 1.0, str.split)
     trained_model("intent", 2, texts, labels, 1.0, refit)  # still kept: used after the others were made
+
+
+def test_a_follow_up_in_everyday_words_is_about_the_answer_before(responder: Responder) -> None:
+    first = responder.respond("what does a glute cramp feel like")
+    reply = responder.respond("is that bad", first.conversation)
+    assert reply.kind == "answer" and reply.entry_id == "see-doctor"
