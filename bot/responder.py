@@ -306,7 +306,10 @@ class Responder:
             # A second question leans on the first: "where is the gluteus maximus and what does it do".
             contexts = [c for c in (before, told, known if known != told else (), *earlier) if c]
             answered = tuple(reply.entry_id for reply in replies if reply.entry_id)
-            replies.append(self._answer_one(part.words, contexts, True, answered, story_told=bool(told)))
+            reply = self._answer_one(part.words, contexts, True, answered, story_told=bool(told))
+            if reply.kind == CLARIFY and len(asked) > 1:
+                reply = self._agree_on_part(part.words, reply)
+            replies.append(reply)
             before = self._subject_of(part.words)
         answers: list[Reply] = []
         for reply in replies:
@@ -318,6 +321,15 @@ class Responder:
         if whole.kind != FALLBACK:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
+
+    def _agree_on_part(self, words: list[str], reply: Reply) -> Reply:
+        """One of several questions that matching offered choices for ("...and is there a quick
+        way to make it let go?"): the choice the intent model, reading the question alone, is sure of."""
+        intent = self.intents.read(" ".join(words))
+        offered = {suggestion.entry_id for suggestion in reply.suggestions}
+        if intent is None or intent.entry_id not in offered or intent.probability < _INTENT_ANSWER:
+            return reply
+        return self.answer(intent.entry_id, intent.probability)
 
     def _says_what(self, words: list[str]) -> bool:
         """Whether a question names something the articles know, beyond their subject."""

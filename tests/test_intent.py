@@ -88,3 +88,8 @@ def test_a_follow_up_in_everyday_words_is_about_the_answer_before(responder: Res
     first = responder.respond("what does a glute cramp feel like")
     reply = responder.respond("is that bad", first.conversation)
     assert reply.kind == "answer" and reply.entry_id == "see-doctor"
+
+
+def test_the_second_of_two_questions_is_answered_when_both_readers_agree(responder: Responder) -> None:
+    reply = responder.respond("what sets off bum cramps, and can i make one let go fast?")
+    assert reply.kind == "answer" and set(reply.entry_ids) == {"causes", "quick-relief"}
