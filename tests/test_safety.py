@@ -143,3 +143,8 @@ def test_a_sign_only_imagined_raises_no_alarm_from_rules_or_model(responder: Res
 def test_thoughts_of_self_harm_are_never_explained_away_as_imagined(responder: Responder) -> None:
     reply = responder.respond("if i ever kill myself my family would be better off")
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
+
+
+def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> None:
+    assert responder.respond("can glute cramps damage the muscle permanently?").kind != "urgent"
+    assert responder.respond("i just want it all to stop. permanently.").red_flag == "self-harm"
