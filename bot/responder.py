@@ -62,6 +62,9 @@ _MATCHING_SURE = 0.9
 # A follow-up matching answered is given the model's entry instead when the model, reading it
 # after the answer before, gives that entry at least this.
 _FOLLOW_UP_SURE = 0.8
+# ...and a follow-up is about the article just answered when the knowledge knows at least this share
+# of its words, or its other words are everyday English.
+_FOLLOW_UP_COVERAGE = 0.4
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,7 @@ class Responder:
         if match.best is not None and match.best.conflicts:
             return reply  # the message names another subject ("hamstring cramps"): not the model's to answer
         if not (self._about_article_of(text, intent.entry_id)
-                or self._follows_article_of(text, intent.entry_id, conversation)):
+                or self._follows_article_of(match, text, intent.entry_id, conversation)):
             return reply
         if reply.kind == FALLBACK:
             needed = _INTENT_FALLBACK
@@ -238,12 +241,15 @@ class Responder:
             needed = _INTENT_ANSWER if intent.entry_id in offered else _INTENT_SURE
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
 
-    def _follows_article_of(self, text: str, entry_id: str, conversation: Conversation) -> bool:
-        """A follow-up of an answer from the entry's article that names nothing new: "is that bad"
-        and "when should i go to a doctor" follow on; "what causes migraines" asks about another thing."""
+    def _follows_article_of(self, match: Match, text: str, entry_id: str, conversation: Conversation) -> bool:
+        """A follow-up of an answer from the entry's article, in words the knowledge mostly knows
+        ("what if i sweat loads at the gym") or that name nothing new ("is that bad"); "what causes
+        migraines" asks about another thing."""
         article = self._article_of[entry_id]
         if not any(self._article_of.get(answered) == article for answered in conversation.entry_ids):
             return False
+        if match.coverage >= _FOLLOW_UP_COVERAGE:
+            return True
         words = split_words(text)
         word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
         return all(stem in self._known_content or stem in self._question_stems
