@@ -41,9 +41,10 @@ def test_questions_the_article_does_not_answer_are_declined(responder: Responder
 
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
-    assert share(tuned.correct) >= 90 and share(tuned.wrong) <= 2
-    assert share(tuned.follow_ups) >= 90 and share(tuned.out_of_scope_answered) <= 1
-    for name, correct, wrong, out_of_scope in (("messages-2.yaml", 76, 4.5, 4), ("messages-3.yaml", 79, 4.5, 9)):
+    assert share(tuned.correct) >= 93 and share(tuned.wrong) <= 1
+    assert share(tuned.follow_ups) >= 95 and share(tuned.out_of_scope_answered) <= 1
+    for name, correct, wrong, out_of_scope in (("messages-2.yaml", 79, 4, 2.5), ("messages-3.yaml", 80, 3.5, 9),
+                                               ("real-11.yaml", 69, 6, 3)):
         holdout = evaluate(responder, load_cases(SETS / name))
         assert share(holdout.correct) >= correct and share(holdout.wrong) <= wrong, name
         assert share(holdout.out_of_scope_answered) <= out_of_scope and share(holdout.false_urgent) <= 2, name
