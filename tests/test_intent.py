@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,10 @@ def test_the_cache_keeps_only_the_models_used_last(tmp_path: Path, monkeypatch: 
     def refit(text: str) -> list[str]:
         raise AssertionError("the model was fitted again instead of read back")
 
-    trained_model("intent", 2, texts, labels, 1.0, refit)  # the oldest kept, used again
+    an_hour_ago = time.time() - 3600
+    for saved in (tmp_path / "health-faq-bot").glob("intent-*.npz"):
+        os.utime(saved, (an_hour_ago, an_hour_ago))
+    trained_model("intent", 2, texts, labels, 1.0, refit)  # kept, and used again now
     trained_model("intent", 10, texts, labels, 1.0, str.split)
     trained_model("intent", 2, texts, labels, 1.0, refit)  # still kept: used after the others were made
 
