@@ -17,10 +17,10 @@ def share(figures: tuple[int, int]) -> float:
 
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
-    for name, recall in (("safety-d.yaml", 98), ("safety-f.yaml", 95)):
+    for name, recall, false_alarms in (("safety-d.yaml", 98, 7), ("safety-f.yaml", 95, 7), ("safety-m.yaml", 97, 10)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
-        assert share(report.false_urgent) <= 7, name
+        assert share(report.false_urgent) <= false_alarms, name
 
 
 def test_near_misses_in_many_forms_mostly_raise_no_alarm(responder: Responder) -> None:
