@@ -31,16 +31,19 @@ def test_a_question_no_article_answers_is_declined_though_matching_found_an_entr
     assert reply.text.endswith(responder.config.texts.disclaimer)
 
 
-def test_a_follow_up_is_not_declined_for_meaning_little_on_its_own(responder: Responder) -> None:
-    first = responder.respond("how much water should i drink to stop glute cramps")
-    reply = responder.respond("what's that in litres?", first.conversation)
-    assert reply.kind == "answer" and reply.entry_id == "hydration"
-
-
-def test_a_follow_up_is_read_with_the_answer_it_follows(responder: Responder) -> None:
-    first = responder.respond("how do i prevent glute cramps")
-    reply = responder.respond("and if they still don't stop?", first.conversation)
-    assert reply.kind == "answer" and reply.entry_id == "see-doctor"
+@pytest.mark.parametrize("question, follow_up, entry_id", [
+    # meaning little on its own, it is not declined
+    ("how much water should i drink to stop glute cramps", "what's that in litres?", "hydration"),
+    # read with the answer it follows: after prevention, "if they don't stop" means a doctor
+    ("how do i prevent glute cramps", "and if they still don't stop?", "see-doctor"),
+    # in everyday words, about the answer before
+    ("what does a glute cramp feel like", "is that bad", "see-doctor"),
+])
+def test_a_follow_up_is_read_with_the_answer_it_follows(responder: Responder, question: str, follow_up: str,
+                                                        entry_id: str) -> None:
+    first = responder.respond(question)
+    reply = responder.respond(follow_up, first.conversation)
+    assert reply.kind == "answer" and reply.entry_id == entry_id
 
 
 def test_a_follow_up_about_something_else_is_not_read_as_the_article(responder: Responder) -> None:
@@ -86,12 +89,6 @@ def test_the_cache_keeps_only_the_models_used_last(tmp_path: Path, monkeypatch: 
     trained_model("intent", 2, texts, labels, 1.0, refit)  # kept, and used again now
     trained_model("intent", 10, texts, labels, 1.0, str.split)
     trained_model("intent", 2, texts, labels, 1.0, refit)  # still kept: used after the others were made
-
-
-def test_a_follow_up_in_everyday_words_is_about_the_answer_before(responder: Responder) -> None:
-    first = responder.respond("what does a glute cramp feel like")
-    reply = responder.respond("is that bad", first.conversation)
-    assert reply.kind == "answer" and reply.entry_id == "see-doctor"
 
 
 def test_the_second_of_two_questions_is_answered_when_both_readers_agree(responder: Responder) -> None:
