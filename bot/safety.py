@@ -210,8 +210,11 @@ class RedFlags:
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
                 talk.append(asked or ("past" if self._tells_the_past(clause) else ""))
-        # "foot went dead for a bit, all fine now": the whole sentence is over.
-        if find_covered(self.context.resolved, [word for clause in clauses for word in clause]):
+        # "foot went dead for a bit, all fine now": the whole sentence is over, unless it goes on to
+        # something happening now ("the GP said all fine, but today my chest is crushing").
+        words = [word for clause in clauses for word in clause]
+        over = find_covered(self.context.resolved, words)
+        if over and not any(index > min(over) for index in find_covered(self.context.now, words) - over):
             talk = ["past"] * len(clauses)
         return clauses, talk
 

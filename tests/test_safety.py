@@ -148,3 +148,15 @@ def test_thoughts_of_self_harm_are_never_explained_away_as_imagined(responder: R
 def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> None:
     assert responder.respond("can glute cramps damage the muscle permanently?").kind != "urgent"
     assert responder.respond("i just want it all to stop. permanently.").red_flag == "self-harm"
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("i think i am a suicide risk tonight", "self-harm"),
+    ("doc said all fine yesterday but today my chest is crushing", "chest-pain"),
+    ("last time it was indigestion but this chest pain is much worse", "chest-pain"),
+    ("my pee is a bit darker and my thighs are agony after the marathon", "dark-urine"),
+])
+def test_no_reassurance_or_figure_of_speech_hides_a_sign_happening_now(responder: Responder, text: str,
+                                                                       flag: str) -> None:
+    reply = responder.respond(text)
+    assert reply.kind == "urgent" and reply.red_flag == flag
