@@ -49,6 +49,9 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 # A typo is far rarer than the word meant: a listed word at least a third as common as the rule
 # word it resembles is a word in its own right ("overdoing" is not "overdosing"). log10 counts.
 _TYPO_RARITY = 0.5
+# A clause imagines a sign only when its hypothetical frame comes within its first words ("ok so
+# if grandma falls..."), not later ("she fell, what do we do if she gets worse").
+_IMAGINED_FROM = 2
 # Words that open a question, when the sentence has no question mark.
 _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
@@ -230,7 +233,10 @@ class RedFlags:
         context = self.context
         if find_covered(context.now, words):
             return ""
-        if find_covered(context.hypotheticals, words):
+        imagined = find_covered(context.hypotheticals, words)
+        if imagined and min(imagined) <= _IMAGINED_FROM:
+            # Only a clause that opens by imagining ("if grandma falls...", "say I slip..."): in "my
+            # dad collapsed, what do I do if he stops breathing" the collapse is now.
             return "imagined"
         framed = find_covered(context.info_frames, words)
         if not framed or not (question or words[0] in _QUESTION_OPENINGS):

@@ -155,8 +155,13 @@ def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> 
     ("doc said all fine yesterday but today my chest is crushing", "chest-pain"),
     ("last time it was indigestion but this chest pain is much worse", "chest-pain"),
     ("my pee is a bit darker and my thighs are agony after the marathon", "dark-urine"),
+    ("grandma fell and cant get up what should we do if she gets worse", "injury-cannot-walk"),
 ])
-def test_no_reassurance_or_figure_of_speech_hides_a_sign_happening_now(responder: Responder, text: str,
+def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(responder: Responder, text: str,
                                                                        flag: str) -> None:
     reply = responder.respond(text)
     assert reply.kind == "urgent" and reply.red_flag == flag
+
+
+def test_a_sign_told_before_an_imagined_one_is_urgent(responder: Responder) -> None:
+    assert responder.respond("my dad collapsed what do i do if he stops breathing").kind == "urgent"
