@@ -163,5 +163,12 @@ def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(
     assert reply.kind == "urgent" and reply.red_flag == flag
 
 
-def test_a_sign_told_before_an_imagined_one_is_urgent(responder: Responder) -> None:
-    assert responder.respond("my dad collapsed what do i do if he stops breathing").kind == "urgent"
+@pytest.mark.parametrize("text", [
+    "my dad collapsed what do i do if he stops breathing",
+    "what do i do while waiting for the ambulance my husband isnt breathing properly",
+    "what do i do if i cant feel my legs",
+    "im not all fine my chest is crushing",
+    "my friend passed out laughing and hasnt woken up",
+])
+def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder: Responder, text: str) -> None:
+    assert responder.respond(text).kind == "urgent"
