@@ -169,6 +169,8 @@ def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(
     "what do i do if i cant feel my legs",
     "im not all fine my chest is crushing",
     "my friend passed out laughing and hasnt woken up",
+    "nurse here patient in bed 4 has crushing chest pain?",
+    "suspected dvt calf hot and swollen?",
 ])
 def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind == "urgent"
