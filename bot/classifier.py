@@ -8,12 +8,13 @@ by a hash of everything the model learns from, and read back without importing s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -107,3 +108,17 @@ def _save_model(name: str, key: str, model: LinearModel) -> LinearModel:
     except OSError:
         pass
     return model
+
+
+def canonical(value: object) -> object:
+    """A JSON-able form of a value, for a fingerprint: sets and dicts come out sorted (a set's own
+    order changes from one process to the next, and the cache key must not), paths not at all."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return sorted([json.dumps(canonical(key)), canonical(item)] for key, item in value.items())
+    if isinstance(value, (set, frozenset)):
+        return sorted(json.dumps(canonical(item)) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [canonical(item) for item in value]
+    return None if isinstance(value, PurePath) else value  # where a file is says nothing of its words

@@ -11,12 +11,9 @@ answers the message. Without examples there is no model and matching alone decid
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
-from pathlib import PurePath
 
-from .classifier import LinearModel, trained_model
+from .classifier import LinearModel, canonical, trained_model
 from .knowledge import Knowledge
 from .matcher import Matcher
 from .vocabulary import split_words
@@ -85,20 +82,6 @@ def _train(knowledge: Knowledge, matcher: Matcher) -> LinearModel | None:
     labels += [NOT_ANSWERED] * len(knowledge.scope.examples)
     # Everything a reading depends on besides the texts: the words typos are repaired towards and
     # the vocabulary (synonyms, stop words), in an order that is the same in every process.
-    fingerprint = [_MODEL_VERSION, sorted(matcher.normaliser.known_words), _canonical(knowledge.vocabulary)]
+    fingerprint = [_MODEL_VERSION, sorted(matcher.normaliser.known_words), canonical(knowledge.vocabulary)]
     return trained_model("intent", fingerprint, samples, labels, _STRENGTH,
                          lambda sample: _features(matcher, *sample), _TOLERANCE)
-
-
-def _canonical(value: object) -> object:
-    """A JSON-able form of a value whose sets and dicts come out sorted: a set's own order
-    changes from one process to the next, and the cache key must not."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: _canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return sorted([json.dumps(_canonical(key)), _canonical(item)] for key, item in value.items())
-    if isinstance(value, (set, frozenset)):
-        return sorted(json.dumps(_canonical(item)) for item in value)
-    if isinstance(value, (list, tuple)):
-        return [_canonical(item) for item in value]
-    return None if isinstance(value, PurePath) else value  # where a file is says nothing of its words

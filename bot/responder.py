@@ -229,11 +229,12 @@ class Responder:
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
         if intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered):
             return reply
-        match = self.matcher.match(text)
+        words = split_words(text)
+        match = self.matcher.match_stems(self.matcher.stems_of(words))
         if match.best is not None and match.best.conflicts:
             return reply  # the message names another subject ("hamstring cramps"): not the model's to answer
-        if not (self._about_article_of(text, intent.entry_id)
-                or self._follows_article_of(match, text, intent.entry_id, conversation)):
+        if not (self._about_article_of(match, intent.entry_id)
+                or self._follows_article_of(match, words, intent.entry_id, conversation)):
             return reply
         if reply.kind == FALLBACK:
             needed = _INTENT_FALLBACK
@@ -241,28 +242,32 @@ class Responder:
             needed = _INTENT_ANSWER if intent.entry_id in offered else _INTENT_SURE
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
 
-    def _follows_article_of(self, match: Match, text: str, entry_id: str, conversation: Conversation) -> bool:
+    def _follows_article_of(self, match: Match, words: list[str], entry_id: str,
+                            conversation: Conversation) -> bool:
         """A follow-up of an answer from the entry's article, in words the knowledge mostly knows
         ("what if i sweat loads at the gym") or that name nothing new ("is that bad"); "what causes
         migraines" asks about another thing."""
         article = self._article_of[entry_id]
         if not any(self._article_of.get(answered) == article for answered in conversation.entry_ids):
             return False
-        if match.coverage >= _FOLLOW_UP_COVERAGE:
-            return True
-        words = split_words(text)
-        word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
-        return all(stem in self._known_content or stem in self._question_stems
-                   or specificity(word_of.get(stem, stem)) <= _EVERYDAY for stem in self.matcher.stems_of(words))
+        stems = list(match.stems)
+        unknown = [stem for stem in stems if stem not in self._known_content and stem not in self._question_stems]
+        return match.coverage >= _FOLLOW_UP_COVERAGE or set(unknown) <= self._everyday_unknown(words, stems)
 
-    def _about_article_of(self, text: str, entry_id: str) -> bool:
+    def _about_article_of(self, match: Match, entry_id: str) -> bool:
         """Whether the message names the subject of the entry's article ("how much water is in
         the ocean" names none), by a word no other article's subject shares ("cramps" alone could
         be the calf article's)."""
         article = self._article_of[entry_id]
         others = {stem for key, stems in self._subjects.items() if key != article for stem in stems}
-        named = set(self.matcher.stems_of(split_words(text)))
-        return bool(named & (set(self._subjects[article]) - others))
+        return bool(set(match.stems) & (set(self._subjects[article]) - others))
+
+    def _everyday_unknown(self, words: list[str], stems: list[str]) -> set[str]:
+        """The stems the knowledge does not know that are everyday English ("desk", "loads"): they
+        name nothing new, where an unknown rare word ("migraines", "ibuprofen") does."""
+        word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
+        return {stem for stem in stems if stem not in self._known_content and stem not in self._question_stems
+                and specificity(word_of.get(stem, stem)) <= _EVERYDAY}
 
     def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
         """A reply that answers nothing keeps the entries answered before; an urgent reply too,
@@ -373,9 +378,8 @@ class Responder:
             # A question at the end of a story says it in everyday words the articles never use
             # ("explain in plain words what a glute cramp is"); read it without them. A rare word
             # ("migraines", "ibuprofen") stays and keeps the question out of scope.
-            word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
-            plain = [stem for stem in stems if stem in self._known_content or stem in self._question_stems
-                     or specificity(word_of.get(stem, stem)) > _EVERYDAY]
+            everyday = self._everyday_unknown(words, stems)
+            plain = [stem for stem in stems if stem not in everyday]
             if plain != stems:
                 stems, match = plain, self.matcher.match_stems(plain)
                 reply = self._decide_match(match)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import snowballstemmer
 
-from .classifier import LinearModel, trained_model
+from .classifier import LinearModel, canonical, trained_model
 from .errors import KnowledgeError
 from .knowledge import Knowledge
 from .safety import Assessment, RedFlag, RedFlags
@@ -104,10 +104,8 @@ def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...
     if len(set(labels)) < 2 or CALM not in labels:
         return None
     # Everything a reading depends on besides the texts: the rules' words and the contractions.
-    reading_rules = [_MODEL_VERSION,
-                     sorted((" ".join(k), " ".join(v)) for k, v in red_flags.words.items()),
-                     [repr(flag.rules) for flag in red_flags.flags],
-                     sorted((" ".join(k), " ".join(v)) for k, v in vocabulary.contractions.items())]
+    reading_rules = [_MODEL_VERSION, canonical(red_flags.words),
+                     canonical([flag.rules for flag in red_flags.flags]), canonical(vocabulary.contractions)]
     return trained_model("urgency", reading_rules, texts, labels, _STRENGTH,
                          lambda text: _features(red_flags, vocabulary, text))
 
