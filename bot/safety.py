@@ -57,7 +57,7 @@ _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
     "would", "will", "did", "has", "have", "whats", "hows",
 })
-_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals")
+_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals", "happening")
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +134,7 @@ class SafetyContext:
     idioms: tuple[Term, ...] = ()  # figures of speech that contain a term: "suicide sprints"
     info_frames: tuple[Term, ...] = ()  # "how do i know", "if i": no one in particular
     hypotheticals: tuple[Term, ...] = ()  # "if grandma falls...", "say i slip": imagined, whoever it names
+    happening: tuple[Term, ...] = ()  # "just happened to me": the sign a question names is now
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ class RedFlags:
         one only talked about."""
         mentioned = dismissed = None
         sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE.findall(text)]
-        # Clauses that tell of someone now ("I went down in the shop"): a question elsewhere in the
-        # message about the same sign ("is it normal to faint?") is then not a general question.
+        # Clauses that tell of someone now ("I went down in the shop", "just happened to me"): a
+        # question elsewhere in the message about the same sign ("is it normal to faint?") is then
+        # not a general question.
         telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
                    if not kind and self._names_someone(clause)]
         for clauses, talk in sentences:
@@ -183,7 +185,8 @@ class RedFlags:
                     continue
                 spoken, position = set(idioms), 0
                 told_now = (raised.kind == "crisis" and bool(telling)) or any(
-                    not _words_of(raised).isdisjoint(clause) for clause in telling)
+                    not _words_of(raised).isdisjoint(clause) or find_covered(self.context.happening, clause)
+                    for clause in telling)
                 for clause, kind in zip(reading, talk):
                     # Thoughts of self-harm are never explained away as imagined.
                     if kind == "past" or (kind == "question" and not told_now) or (

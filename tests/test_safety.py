@@ -171,6 +171,10 @@ def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(
     "my friend passed out laughing and hasnt woken up",
     "nurse here patient in bed 4 has crushing chest pain?",
     "suspected dvt calf hot and swollen?",
+    "is it normal to faint from a bum cramp? just happened to me",
+    "Good evening doctor, my buttocks was cramping and now the place I use to sit down has no feeling at all",
+    "cnt breath pls help",
+    "bone poking through the skin after i fell off the trampoline",
 ])
 def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind == "urgent"
