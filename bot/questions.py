@@ -18,7 +18,11 @@ _OPENINGS = frozenset({
 })
 _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help me", "please help", "advice",
            "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
-           "like to know", "need to know", "can you tell me", "please tell me", "thoughts")
+           "like to know", "need to know", "can you tell me", "please tell me", "thoughts", "best way to",
+           "how to", "ways to", "tips for", "tips on", "how do i", "how can i", "how should i", "how do you")
+# A question word that ends a sentence asks ("glute cramps during squats - why"); inside a story
+# it may be told ("she asked me why her glutes cramp").
+_ASKING_LAST = frozenset({"why", "y", "how"})
 # Inside a sentence, these start a second question when a question word follows them.
 _JOINS = frozenset({"and", "also", "plus", "or", "then", "but"})
 
@@ -61,4 +65,5 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
 def _asks(words: list[str]) -> bool:
     text = " ".join(words)
     opening = next((word for word in words if word not in _JOINS), "")
-    return opening in _OPENINGS or any(phrase in text for phrase in _ASKING)
+    return (opening in _OPENINGS or words[-1] in _ASKING_LAST
+            or any(f" {phrase} " in f" {text} " for phrase in _ASKING))

@@ -58,14 +58,6 @@ def render_html(reply: Reply) -> str:
     return render_pieces(reply, limit=None)[0]
 
 
-def paragraphs_of(reply: Reply) -> list[tuple[str, bool]]:
-    """The reply's paragraphs as (plain text, bold): each answer's question bold, then its answer."""
-    parts = [(reply.heading, True), (reply.body, False)]
-    for section in reply.more:
-        parts += [(section.heading, True), (section.body, False)]
-    return [(text, bold) for text, bold in parts if text]
-
-
 def render_pieces(reply: Reply, limit: int | None = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """The reply as HTML messages of at most `limit` shown characters, each ending with the disclaimer.
 
@@ -73,7 +65,7 @@ def render_pieces(reply: Reply, limit: int | None = MessageLimit.MAX_TEXT_LENGTH
     question never ends a message without the start of its answer.
     """
     footer = [f"<i>{escape(reply.disclaimer)}</i>"] if reply.disclaimer else []
-    paragraphs = paragraphs_of(reply)
+    paragraphs = reply.paragraphs  # each answer's question in bold
     pieces = [paragraphs] if limit is None else pack_paragraphs(
         paragraphs, limit - (len(PARAGRAPH) + len(reply.disclaimer) if reply.disclaimer else 0))
     return [PARAGRAPH.join([f"<b>{escape(text)}</b>" if bold else escape(text) for text, bold in piece] + footer)

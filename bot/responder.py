@@ -99,17 +99,27 @@ class Reply:
     topics: tuple[str, ...] = field(default=(), repr=False)
     conversation: Conversation = field(default=Conversation(), repr=False)
     more: tuple[Section, ...] = ()
+    # What the message also asked that no article answers, said after the answers.
+    note: str = ""
 
     @property
     def entry_ids(self) -> tuple[str, ...]:
         return ((self.entry_id,) if self.entry_id else ()) + tuple(section.entry_id for section in self.more)
 
     @property
+    def paragraphs(self) -> list[tuple[str, bool]]:
+        """The said paragraphs in order as (text, is a heading): each answer's question and
+        answer, then the note."""
+        parts = [(self.heading, True), (self.body, False)]
+        for section in self.more:
+            parts += [(section.heading, True), (section.body, False)]
+        parts.append((self.note, False))
+        return [(text, heading) for text, heading in parts if text]
+
+    @property
     def text(self) -> str:
         """The whole reply as plain text, disclaimer last."""
-        parts = [self.heading, self.body]
-        for section in self.more:
-            parts += [section.heading, section.body]
+        parts = [text for text, _ in self.paragraphs]
         if self.suggestions:
             parts.append("\n".join(f"- {suggestion.title}" for suggestion in self.suggestions))
         if self.show_topics and self.topics:
@@ -183,7 +193,7 @@ class Responder:
             asked = text
         uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
-            return self._not_covered(uncovered.topic)
+            return self._answer_covered_part(parts, conversation, uncovered.topic) or self._not_covered(uncovered.topic)
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
@@ -317,9 +327,12 @@ class Responder:
             # A second question leans on the first: "where is the gluteus maximus and what does it do".
             contexts = [c for c in (before, told, known if known != told else (), *earlier) if c]
             answered = tuple(reply.entry_id for reply in replies if reply.entry_id)
-            reply = self._answer_one(part.words, contexts, True, answered, story_told=bool(told))
+            # The subject named in the story or in the question before ("can squats give you glute
+            # cramps? and how do i get rid of one mid-set?") lets this one use words of its own.
+            named = bool(told) or not self._subject_stems.isdisjoint(before)
+            reply = self._answer_one(part.words, contexts, True, answered, story_told=named)
             if reply.kind == CLARIFY and len(asked) > 1:
-                reply = self._agree_on_part(part.words, reply)
+                reply = self._agree_on_part(part.words, reply, answered)
             replies.append(reply)
             before = self._subject_of(part.words)
         answers: list[Reply] = []
@@ -333,14 +346,41 @@ class Responder:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
 
-    def _agree_on_part(self, words: list[str], reply: Reply) -> Reply:
+    def _answer_covered_part(self, parts: list[Part], conversation: Conversation, topic: str) -> Reply | None:
+        """Of two questions, one the articles answer and one they do not ("what causes glute cramps
+        and is a massage gun worth buying?"): the answer, and a plain word that the rest is not
+        covered. The answered question must say on its own what it asks about: "is this normal and
+        when does it stop?" after a story of pregnancy is not answered from the story."""
+        asked = [part for part in parts if part.asks]
+        if len(asked) < 2:
+            return None
+        answers = []
+        for part in asked:
+            said = " ".join(part.words)
+            if self._scope.find_uncovered(said, said, self.knowledge.vocabulary) is not None:
+                continue
+            reply = self._answer_one(part.words, [], False)
+            if reply.kind == ANSWER and not self._subject_stems.isdisjoint(self.matcher.stems_of(part.words)):
+                answers.append(reply)
+        if not answers or len(answers) == len(asked):
+            return None
+        reply = self._combine(answers[:_MOST_ANSWERS])
+        return replace(reply, note=f"I don't have information on {topic}, though: the article I answer from "
+                                   "doesn't cover it, so please ask a doctor or pharmacist about that.")
+
+    def _agree_on_part(self, words: list[str], reply: Reply, answered: tuple[str, ...]) -> Reply:
         """One of several questions that matching offered choices for ("...and is there a quick
-        way to make it let go?"): the choice the intent model, reading the question alone, is sure of."""
+        way to make it let go?"): the choice the intent model, reading the question alone, is sure
+        of; or the one close choice an earlier question did not take, since a second question asks
+        something new ("can running cause glute cramps, and do they start during the run or after?")."""
         intent = self.intents.read(" ".join(words))
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
-        if intent is None or intent.entry_id not in offered or intent.probability < _INTENT_ANSWER:
-            return reply
-        return self.answer(intent.entry_id, intent.probability)
+        if intent is not None and intent.entry_id in offered and intent.probability >= _INTENT_ANSWER:
+            return self.answer(intent.entry_id, intent.probability)
+        new = [suggestion for suggestion in reply.suggestions if suggestion.entry_id not in answered]
+        if len(new) < len(reply.suggestions) and self._only_choice(replace(reply, suggestions=tuple(new))):
+            return self.answer(new[0].entry_id, reply.score)
+        return reply
 
     def _says_what(self, words: list[str]) -> bool:
         """Whether a question names something the articles know, beyond their subject."""
@@ -380,7 +420,8 @@ class Responder:
             # ("migraines", "ibuprofen") stays and keeps the question out of scope.
             everyday = self._everyday_unknown(words, stems)
             plain = [stem for stem in stems if stem not in everyday]
-            if plain != stems:
+            # ...if it still says what it asks about: "how much would i need to lose" says nothing.
+            if plain != stems and not self._known_content.isdisjoint(plain):
                 stems, match = plain, self.matcher.match_stems(plain)
                 reply = self._decide_match(match)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):

@@ -41,9 +41,7 @@ def choices_of(reply: Reply, responder: Responder) -> tuple[Choice, ...]:
 
 def render_text(reply: Reply, choices: tuple[Choice, ...] = ()) -> str:
     """A reply as a person reads it in a terminal; the disclaimer comes last."""
-    parts = [reply.heading, reply.body]
-    for section in reply.more:
-        parts += [section.heading, section.body]
+    parts = [text for text, _ in reply.paragraphs]
     if choices:
         label = ("" if reply.suggestions else "Pick a topic by number:\n" if choices[0].topic
                  else "You might also ask:\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.config import Config
 from bot.conversation import Conversation
 from bot.knowledge import load_knowledge
@@ -54,6 +56,25 @@ def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> N
     assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")
     assert reply.text.index("Can low magnesium") < reply.text.index("What should I eat")
     assert reply.text.endswith(responder.config.texts.disclaimer)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # "how" asks wherever it stands; the first half names the subject the second half's "one" means.
+    ("glute cramping rn how do i fix it and how do i stop it next time", ("quick-relief", "prevention")),
+    ("Can squats give you glute cramps? and how do i get rid of one mid-set?", ("cause-exercise", "quick-relief")),
+    # A second question asks something new: of two close choices, the one the first did not take.
+    ("Can running cause glute cramps, and do they usually start during the run or after?",
+     ("cause-exercise", "when-cramps-happen")),
+    ("can narrowed arteries cause butt cramps, and when should i get that looked at?",
+     ("cause-circulation", "see-doctor")),
+])
+def test_the_second_question_leans_on_the_first(responder: Responder, message: str, expected: tuple[str, ...]) -> None:
+    assert responder.respond(message).entry_ids == expected
+
+
+def test_a_second_question_that_says_nothing_is_not_answered_from_the_first(responder: Responder) -> None:
+    reply = responder.respond("Would losing weight help my glute cramps, and how much would I need to lose?")
+    assert reply.kind != "answer"
 
 
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
