@@ -10,6 +10,7 @@ import pytest
 from bot.config import Config
 from bot.conversation import Conversation
 from bot.knowledge import load_knowledge
+from bot.rendering import escape, render_html
 from bot.responder import Reply, Responder
 
 
@@ -75,6 +76,19 @@ def test_the_second_question_leans_on_the_first(responder: Responder, message: s
 def test_a_second_question_that_says_nothing_is_not_answered_from_the_first(responder: Responder) -> None:
     reply = responder.respond("Would losing weight help my glute cramps, and how much would I need to lose?")
     assert reply.kind != "answer"
+
+
+def test_a_covered_question_is_answered_and_the_uncovered_one_named(responder: Responder) -> None:
+    reply = responder.respond("what causes glute cramps and is a massage gun worth buying for them")
+    assert reply.entry_ids == ("causes",)
+    assert "I don't have information on massage" in reply.note
+    assert reply.text.index(reply.body) < reply.text.index(reply.note) < reply.text.index(reply.disclaimer)
+    assert escape(reply.note) in render_html(reply)
+
+
+def test_a_question_about_a_thing_the_articles_never_name_is_declined(responder: Responder) -> None:
+    reply = responder.respond("Can dialysis cause glute cramps?")
+    assert reply.kind == "fallback" and "I don't have information on dialysis" in reply.body
 
 
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:

@@ -17,7 +17,8 @@ def share(figures: tuple[int, int]) -> float:
 
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
-    for name, recall, false_alarms in (("safety-d.yaml", 98, 7), ("safety-f.yaml", 95, 7), ("safety-m.yaml", 97, 11)):
+    for name, recall, false_alarms in (("safety-d.yaml", 98, 7), ("safety-f.yaml", 95, 7), ("safety-m.yaml", 97, 11),
+                                       ("safety-n.yaml", 100, 6)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
         assert share(report.false_urgent) <= false_alarms, name
@@ -46,8 +47,10 @@ def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "messages-1.yaml"))
     assert share(tuned.correct) >= 93 and share(tuned.wrong) <= 1
     assert share(tuned.follow_ups) >= 95 and share(tuned.out_of_scope_answered) <= 1
-    for name, correct, wrong, out_of_scope in (("messages-2.yaml", 79, 4, 2.5), ("messages-3.yaml", 80, 3.5, 9),
-                                               ("real-11.yaml", 69, 6, 3)):
+    tuned = evaluate(responder, load_cases(SETS / "real-17.yaml"))
+    assert share(tuned.correct) >= 77 and share(tuned.wrong) <= 3 and share(tuned.follow_ups) >= 85
+    for name, correct, wrong, out_of_scope in (("messages-2.yaml", 80, 4, 2.5), ("messages-3.yaml", 78, 3.5, 8),
+                                               ("real-11.yaml", 70, 6.5, 3), ("real-16.yaml", 89, 1.5, 5.5)):
         holdout = evaluate(responder, load_cases(SETS / name))
         assert share(holdout.correct) >= correct and share(holdout.wrong) <= wrong, name
         assert share(holdout.out_of_scope_answered) <= out_of_scope and share(holdout.false_urgent) <= 2, name
