@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .conversation import Conversation
-from .english import is_real_word, specificity
+from .english import specificity
 from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
@@ -43,10 +43,6 @@ _ALL_KNOWN = 0.99
 _SHORT_FOLLOW_UP = 3
 # Unknown words more common than this (english.specificity) are everyday words, not a topic.
 _EVERYDAY = 0.7
-# An unknown word at least this specific names a thing the articles do not speak of.
-_NAMES_A_THING = 0.95
-# ...unless the intent model gives the answer at least this.
-_INTENT_CONFIRMS = 0.9
 # Words that point back. A pronoun points back only to something said before ("what time is it"
 # on its own points at nothing); "the symptoms?" points at the subject.
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
@@ -201,14 +197,7 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
-        named = (self._unknown_thing(split_words(asked))
-                 if reply.kind == ANSWER and not reply.more and conversation.is_empty else None)
-        if named is not None and not self._intent_confirms(text, reply, conversation):
-            # "is alcohol the cause?", "can metformin lower my magnesium?": the answer would not
-            # speak of the thing asked about.
-            return self._not_covered(named)
-        return reply
+        return self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
 
     def _weigh_intent(self, text: str, reply: Reply, conversation: Conversation) -> Reply:
         """The intent model's say on what matching made of the whole message (see intent.py)."""
@@ -282,25 +271,6 @@ class Responder:
         article = self._article_of[entry_id]
         others = {stem for key, stems in self._subjects.items() if key != article for stem in stems}
         return bool(set(match.stems) & (set(self._subjects[article]) - others))
-
-    def _intent_confirms(self, text: str, reply: Reply, conversation: Conversation) -> bool:
-        """Whether the intent model, which learnt whole messages with their stray words, is sure of
-        the answer matching gave."""
-        after = next((entry_id for entry_id in conversation.entry_ids if self.intents.knows(entry_id)), None)
-        intent = self.intents.read(text, after)
-        return intent is not None and intent.entry_id == reply.entry_id and intent.probability >= _INTENT_CONFIRMS
-
-    def _unknown_thing(self, words: list[str]) -> str | None:
-        """A real English word the knowledge does not know and that names a thing ("dialysis",
-        "metformin", "hernia"), not an everyday word, a name or a typo."""
-        for word in words:
-            stems = self.matcher.normaliser.stem([word])
-            if (stems and stems[0] not in self._known_content and stems[0] not in self._question_stems
-                    and word.isalpha() and word not in self.matcher.normaliser.known_words
-                    and (word,) not in self.knowledge.vocabulary.contractions and is_real_word(word)
-                    and min(specificity(word), specificity(stems[0])) >= _NAMES_A_THING):
-                return word
-        return None
 
     def _everyday_unknown(self, words: list[str], stems: list[str]) -> set[str]:
         """The stems the knowledge does not know that are everyday English ("desk", "loads"): they

@@ -86,11 +86,6 @@ def test_a_covered_question_is_answered_and_the_uncovered_one_named(responder: R
     assert escape(reply.note) in render_html(reply)
 
 
-def test_a_question_about_a_thing_the_articles_never_name_is_declined(responder: Responder) -> None:
-    reply = responder.respond("Can dialysis cause glute cramps?")
-    assert reply.kind == "fallback" and "I don't have information on dialysis" in reply.body
-
-
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
     reply = responder.respond(
         "I'm 44 and I cycle to work every day, about 20 km each way. For a few weeks now my glutes "

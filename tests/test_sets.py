@@ -50,7 +50,7 @@ def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "real-17.yaml"))
     assert share(tuned.correct) >= 77 and share(tuned.wrong) <= 3 and share(tuned.follow_ups) >= 85
     for name, correct, wrong, out_of_scope in (("messages-2.yaml", 80, 4, 2.5), ("messages-3.yaml", 78, 3.5, 8),
-                                               ("real-11.yaml", 70, 6.5, 3), ("real-16.yaml", 89, 1.5, 5.5)):
+                                               ("real-11.yaml", 70, 7, 3), ("real-16.yaml", 89, 1.5, 5.5)):
         holdout = evaluate(responder, load_cases(SETS / name))
         assert share(holdout.correct) >= correct and share(holdout.wrong) <= wrong, name
         assert share(holdout.out_of_scope_answered) <= out_of_scope and share(holdout.false_urgent) <= 2, name
