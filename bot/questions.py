@@ -27,6 +27,19 @@ _ASKING_LAST = frozenset({"why", "y", "how"})
 _JOINS = frozenset({"and", "also", "plus", "or", "then", "but"})
 
 
+# What a person says they are not asking ("not asking what causes it, just what IS a glute
+# cramp", "I don't care why it happens, I just need it to stop"): up to where the real question starts.
+_UNASKED = re.compile(
+    r"\b(?:i'?m |i am )?(?:not asking|not interested in|not looking for|(?:i )?(?:do not|don'?t|dont) care)\b"
+    r".*?(?=[,;.!?]|\b(?:just|only|but|i want|i need|i'?d like|asking|rather|literally)\b|$)",
+    re.IGNORECASE)
+
+
+def drop_unasked(text: str) -> str:
+    """The message without what it says it does not ask."""
+    return _UNASKED.sub(" ", text)
+
+
 @dataclass(frozen=True)
 class Part:
     """A sentence or half of one; `asks` when it is a question rather than part of the story."""

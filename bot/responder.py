@@ -14,7 +14,7 @@ from .english import specificity
 from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
-from .questions import Part, split_questions
+from .questions import Part, drop_unasked, split_questions
 from .triage import Triage
 from .vocabulary import split_words
 
@@ -186,6 +186,7 @@ class Responder:
         intent = self.knowledge.smalltalk.find_intent(words)
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        text = drop_unasked(text) if split_words(drop_unasked(text)) else text
         parts = split_questions(text)
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
         if not self._says_what(split_words(asked)):
@@ -331,6 +332,8 @@ class Responder:
             # cramps? and how do i get rid of one mid-set?") lets this one use words of its own.
             named = bool(told) or not self._subject_stems.isdisjoint(before)
             reply = self._answer_one(part.words, contexts, True, answered, story_told=named)
+            if reply.kind == ANSWER and known and not _PRONOUNS.isdisjoint(part.words):
+                reply = self._narrow_to_story(part.words, known, reply)
             if reply.kind == CLARIFY and len(asked) > 1:
                 reply = self._agree_on_part(part.words, reply, answered)
             replies.append(reply)
@@ -367,6 +370,14 @@ class Responder:
         reply = self._combine(answers[:_MOST_ANSWERS])
         return replace(reply, note=f"I don't have information on {topic}, though: the article I answer from "
                                    "doesn't cover it, so please ask a doctor or pharmacist about that.")
+
+    def _narrow_to_story(self, words: list[str], known: tuple[str, ...], reply: Reply) -> Reply:
+        """A question that points back at the story ("the physio goes on about his seat muscles for
+        walking. what do those muscles do?"): the entry the story's words make surer, if any."""
+        story_read = self._decide_match(self.matcher.match_stems(self.matcher.stems_of(words) + list(known)))
+        if story_read.kind == ANSWER and story_read.entry_id != reply.entry_id and story_read.score >= reply.score:
+            return story_read
+        return reply
 
     def _agree_on_part(self, words: list[str], reply: Reply, answered: tuple[str, ...]) -> Reply:
         """One of several questions that matching offered choices for ("...and is there a quick

@@ -86,6 +86,21 @@ def test_a_covered_question_is_answered_and_the_uncovered_one_named(responder: R
     assert escape(reply.note) in render_html(reply)
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    ("not asking what causes it or how to fix it, literally just what IS a glute cramp", "what-is-gluteal-cramp"),
+    ("I'm not asking how to stop it, I want to know why my glute cramps", "causes"),
+])
+def test_what_a_person_says_they_are_not_asking_is_not_answered(responder: Responder, message: str,
+                                                                 expected: str) -> None:
+    assert responder.respond(message).entry_ids == (expected,)
+
+
+def test_a_question_pointing_back_at_the_story_is_read_with_it(responder: Responder) -> None:
+    reply = responder.respond("My grandad's physio keeps going on about his seat muscles for walking. "
+                              "What do those muscles do?")
+    assert reply.entry_ids == ("gluteus-function",)
+
+
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
     reply = responder.respond(
         "I'm 44 and I cycle to work every day, about 20 km each way. For a few weeks now my glutes "
