@@ -129,7 +129,8 @@ class Normaliser:
     def stem(self, words: list[str]) -> list[str]:
         stems = []
         for word in words:
-            if word in self.vocabulary.stop_words:
+            # A bare number ("i'm 58", "at 65") is an age or a count, not what is asked about.
+            if word in self.vocabulary.stop_words or word.isdigit():
                 continue
             stem = self._stems.get(word)
             if stem is None:

@@ -425,6 +425,8 @@ class Responder:
         stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
         match = self.matcher.match_stems(stems)
         reply = self._decide_match(match)
+        if not stems:
+            return reply  # nothing but numbers and small words ("7", "and so?"): nothing to read in context
         if reply.kind == FALLBACK and story_told:
             # A question at the end of a story says it in everyday words the articles never use
             # ("explain in plain words what a glute cramp is"); read it without them. A rare word

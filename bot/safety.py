@@ -388,8 +388,13 @@ def _expand(text: str) -> list[str]:
             for expanded in _expand(text[:match.start()] + choice + text[match.end():])]
 
 
+def _alternatives(group: str) -> list[str]:
+    """The phrases of a group: "a | b", and a phrase with choices ("bitten by a (snake/spider)") for each."""
+    return [phrase for alternative in group.split("|") for phrase in _expand(alternative.strip())]
+
+
 def parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
-    return tuple(tuple(term for alternative in group.split("|") if (term := parse_term(alternative)))
+    return tuple(tuple(term for phrase in _alternatives(group) if (term := parse_term(phrase)))
                  for group in rule.split("+"))
 
 
@@ -467,7 +472,7 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
         rules = []
         for rule in checker.text_list(flag, "match", what, 1):
             parsed = parse_rule(rule)
-            if not all(parsed) or any(len(group) != len(raw.split("|"))
+            if not all(parsed) or any(len(group) != len(_alternatives(raw))
                                       for group, raw in zip(parsed, rule.split("+"))):
                 checker.fail(f"a rule of {what} has an empty group or a too short term", flag.line_of("match"),
                              f"write terms on both sides of every `+` and `|`, and {_MIN_PREFIX} or "

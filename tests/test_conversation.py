@@ -101,6 +101,14 @@ def test_a_question_pointing_back_at_the_story_is_read_with_it(responder: Respon
     assert reply.entry_ids == ("gluteus-function",)
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    ("Cramping backside at 65, cause?", "causes"),  # an age is not what is asked about
+    ("how much water should i drink so i dont cramp", "hydration"),  # "don't cramp" is no "not a cramp"
+])
+def test_everyday_details_do_not_hide_the_question(responder: Responder, message: str, expected: str) -> None:
+    assert responder.respond(message).entry_ids == (expected,)
+
+
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
     reply = responder.respond(
         "I'm 44 and I cycle to work every day, about 20 km each way. For a few weeks now my glutes "

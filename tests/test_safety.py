@@ -9,6 +9,7 @@ import pytest
 from bot.config import DEFAULT_CRISIS, DEFAULT_EMERGENCY
 from bot.knowledge import Knowledge
 from bot.responder import Responder
+from bot.safety import parse_rule
 from bot.triage import Triage, _train, failing_examples
 
 from .conftest import KNOWLEDGE_DIR
@@ -178,3 +179,53 @@ def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(
 ])
 def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind == "urgent"
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("my nephew cut his arm on a window, blood pouring and the towel is soaked through", "severe-bleeding"),
+    ("twelve weeks pregnant and bleeding with cramps", "severe-bleeding"),
+    ("my little girl swallowed some of grandad's pills", "poisoning-overdose"),
+    ("took 20 paracetamol today for my bum pain", "poisoning-overdose"),
+    ("bitten by a snake on the trail, leg swelling", "poisoning-overdose"),
+    ("husband has a fever and now he's confused and his skin looks mottled", "infection-signs"),
+    ("rash that doesn't fade under a glass and a temperature", "infection-signs"),
+    ("been out in the sun all day, stopped sweating and feel confused", "infection-signs"),
+    ("my foot has gone white and cold and it's agony", "cold-pale-leg"),
+    ("nan banged her head on the floor, she's on warfarin and now drowsy", "head-injury"),
+    ("sudden agonising pain in my belly and I keep throwing up", "severe-belly-pain"),
+    ("car crash an hour ago, neck hurts and my hands are tingling", "injury-cannot-walk"),
+    ("32 weeks pregnant and my waters just broke", "pregnancy-emergency"),
+    ("my toddler rolled off the sofa and now she's floppy and being sick", "head-injury"),
+    ("someone spiked my drink and I can barely move", "poisoning-overdose"),
+    ("mum says it's indigestion but she's grey and clammy and being sick", "chest-pain"),
+    ("my jaw is locked and I cannot open my mouth, back muscles in spasm", "infection-signs"),
+    ("took 30 quinine tabs", "poisoning-overdose"),
+    ("everyone at home has a headache and feels sick, the boiler has been playing up", "poisoning-overdose"),
+    ("new supplement and now hives everywhere and wheezing", "trouble-breathing"),
+    ("fell this morning, my thigh is black and blue and getting bigger and I feel dizzy", "severe-bleeding"),
+    ("my period is late and I have a sharp pain low down on one side", "severe-belly-pain"),
+])
+def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
+    reply = responder.respond(text)
+    assert reply.kind == "urgent" and reply.red_flag == flag
+
+
+@pytest.mark.parametrize("text", [
+    "how many magnesium tablets is too many?",
+    "had a fever last month with flu, all fine now, do fevers cause cramps?",
+    "that cramp nearly gave me a stroke lol, how do I stop night cramps",
+    "leg went dead sitting on the loo, back to normal after a minute",
+    "does poor blood flow cause glute cramps?",
+    "my glutes went into full seizure mode on the last set, how do I stop that?",
+    "can you get glute cramps when pregnant?",
+    "heart attack inducing cramp last night lol, gone now, how do I stop it coming back",
+    "is rhabdo a real risk for beginners doing crossfit?",
+])
+def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
+    assert responder.respond(text).kind != "urgent"
+
+
+def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
+    (group,) = parse_rule("bitten by a (snake/funnel web spider)")
+    assert {term.words for term in group} == {("bitten", "by", "a", "snake"),
+                                              ("bitten", "by", "a", "funnel", "web", "spider")}
