@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Conversation:
-    """The entries the bot answered last, and the "Did you mean" choices it offered last."""
+    """The entries the bot answered last, the "Did you mean" choices it offered last, and the
+    article whose subject a message it could not answer named ("woke up with my bum cheek in a
+    knot, what even is that??" then "why tho")."""
 
     entry_ids: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
+    article: str | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not self.entry_ids and not self.suggestions
+        return not self.entry_ids and not self.suggestions and self.article is None

@@ -198,7 +198,9 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        return self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
+        reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
+        article = self._article_named(words) if reply.kind != ANSWER else None
+        return replace(reply, conversation=replace(reply.conversation, article=article)) if article else reply
 
     def _weigh_intent(self, text: str, reply: Reply, conversation: Conversation) -> Reply:
         """The intent model's say on what matching made of the whole message (see intent.py)."""
@@ -253,13 +255,23 @@ class Responder:
             needed = _INTENT_ANSWER if intent.entry_id in offered else _INTENT_SURE
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
 
+    def _article_named(self, words: list[str]) -> str | None:
+        """The article whose subject the message names by a word no other article's subject shares."""
+        stems = set(self.matcher.stems_of(words))
+        for key, subject in self._subjects.items():
+            others = {stem for other, other_subject in self._subjects.items() if other != key for stem in other_subject}
+            if stems & (set(subject) - others):
+                return key
+        return None
+
     def _follows_article_of(self, match: Match, words: list[str], entry_id: str,
                             conversation: Conversation) -> bool:
         """A follow-up of an answer from the entry's article, in words the knowledge mostly knows
         ("what if i sweat loads at the gym") or that name nothing new ("is that bad"); "what causes
         migraines" asks about another thing."""
         article = self._article_of[entry_id]
-        if not any(self._article_of.get(answered) == article for answered in conversation.entry_ids):
+        if conversation.article != article and not any(
+                self._article_of.get(answered) == article for answered in conversation.entry_ids):
             return False
         stems = list(match.stems)
         unknown = [stem for stem in stems if stem not in self._known_content and stem not in self._question_stems]
@@ -281,13 +293,15 @@ class Responder:
                 and specificity(word_of.get(stem, stem)) <= _EVERYDAY}
 
     def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
-        """A reply that answers nothing keeps the entries answered before; an urgent reply too,
-        and a "Did you mean" adds its choices."""
+        """A reply that answers nothing keeps the entries answered before and the article named;
+        a "Did you mean" adds its choices."""
         if reply.kind == ANSWER:
             return reply
+        article = reply.conversation.article or conversation.article
         if reply.kind == CLARIFY:
-            return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions))
-        return replace(reply, conversation=conversation)
+            return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions,
+                                                            article))
+        return replace(reply, conversation=replace(conversation, article=article))
 
     def _pick_suggestion(self, words: list[str], conversation: Conversation) -> str | None:
         """ "2", "the first one", "yes" after a "Did you mean": the entry picked, or None."""
@@ -412,7 +426,8 @@ class Responder:
             if entry_id in self.knowledge.entries:
                 title = split_words(self.knowledge.entries[entry_id].title)
                 contexts.append(tuple(s for s in self.matcher.stems_of(title) if s in self._known_content))
-        last = next((self._article_of[i] for i in conversation.entry_ids if i in self._article_of), None)
+        last = next((self._article_of[i] for i in conversation.entry_ids if i in self._article_of),
+                    conversation.article)
         if last is not None:
             contexts.append(self._subjects[last])
         elif len(self._subjects) == 1:

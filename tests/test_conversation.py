@@ -35,6 +35,15 @@ def test_is_that_serious_after_an_answer_asks_when_to_see_a_doctor(responder: Re
     assert reply.entry_id == "see-doctor"
 
 
+def test_a_follow_up_leans_on_the_subject_of_a_message_that_was_not_answered(responder: Responder) -> None:
+    first, follow_up = chat(responder, "bro my glute locked up at footy training and i couldnt even jog off, what was that",
+                            "how do i stop it next time")
+    assert first.kind == "fallback"
+    assert follow_up.entry_ids == ("prevention",)
+    *_, unrelated = chat(responder, "what is the capital of france", "how do i stop it next time")
+    assert unrelated.kind == "fallback"
+
+
 def test_a_number_picks_from_the_did_you_mean_before_it(responder: Responder) -> None:
     offer, picked = chat(responder, "butt cramp", "2")
     assert offer.kind == "clarify"
