@@ -118,6 +118,17 @@ def test_everyday_details_do_not_hide_the_question(responder: Responder, message
     assert responder.respond(message).entry_ids == (expected,)
 
 
+@pytest.mark.parametrize("message", [
+    "Every night my CALF locks up. Not the glute, the calf. What is causing this?",
+    "Stomach cramps after my long runs. Is this dehydration or something I'm eating?",
+    "what kind of doctor should I see",
+])
+def test_a_story_about_another_body_part_or_what_a_doctor_does_is_declined(responder: Responder,
+                                                                           message: str) -> None:
+    reply = responder.respond(message)
+    assert reply.kind == "fallback" and reply.body.startswith("I don't have information on")
+
+
 def test_a_long_post_is_answered_by_its_question_about_its_story(responder: Responder) -> None:
     reply = responder.respond(
         "I'm 44 and I cycle to work every day, about 20 km each way. For a few weeks now my glutes "
