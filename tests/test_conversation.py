@@ -119,7 +119,6 @@ def test_everyday_details_do_not_hide_the_question(responder: Responder, message
 
 
 @pytest.mark.parametrize("message", [
-    "Every night my CALF locks up. Not the glute, the calf. What is causing this?",
     "Stomach cramps after my long runs. Is this dehydration or something I'm eating?",
     "what kind of doctor should I see",
 ])
