@@ -6,6 +6,7 @@ Pure and synchronous: a message in, a Reply out. Every channel renders the same 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .config import Config
@@ -150,6 +151,11 @@ class Responder:
             self.matcher.stems_of(split_words(article.title))) if stem not in question_stems)
             for article in knowledge.articles}
         self._subject_stems = frozenset(stem for stems in self._subjects.values() for stem in stems)
+        # A subject's word that no other article's subject shares names that article ("glute"; "cramp"
+        # may be the calf article's too).
+        sharing = Counter(stem for stems in self._subjects.values() for stem in set(stems))
+        self._article_named_by = {stem: key for key, stems in self._subjects.items() for stem in stems
+                                  if sharing[stem] == 1}
         self._known_content = frozenset(stem for stem in self.matcher.stems_of(sorted(
             {word for entry in knowledge.entries.values() for q in entry.questions for word in split_words(q)}))
             if stem not in question_stems)
@@ -257,12 +263,8 @@ class Responder:
 
     def _article_named(self, words: list[str]) -> str | None:
         """The article whose subject the message names by a word no other article's subject shares."""
-        stems = set(self.matcher.stems_of(words))
-        for key, subject in self._subjects.items():
-            others = {stem for other, other_subject in self._subjects.items() if other != key for stem in other_subject}
-            if stems & (set(subject) - others):
-                return key
-        return None
+        return next((self._article_named_by[stem] for stem in self.matcher.stems_of(words)
+                     if stem in self._article_named_by), None)
 
     def _follows_article_of(self, match: Match, words: list[str], entry_id: str,
                             conversation: Conversation) -> bool:
@@ -282,8 +284,7 @@ class Responder:
         the ocean" names none), by a word no other article's subject shares ("cramps" alone could
         be the calf article's)."""
         article = self._article_of[entry_id]
-        others = {stem for key, stems in self._subjects.items() if key != article for stem in stems}
-        return bool(set(match.stems) & (set(self._subjects[article]) - others))
+        return any(self._article_named_by.get(stem) == article for stem in match.stems)
 
     def _everyday_unknown(self, words: list[str], stems: list[str]) -> set[str]:
         """The stems the knowledge does not know that are everyday English ("desk", "loads"): they
