@@ -220,6 +220,9 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "can you get glute cramps when pregnant?",
     "heart attack inducing cramp last night lol, gone now, how do I stop it coming back",
     "is rhabdo a real risk for beginners doing crossfit?",
+    "is it safe to take potassium tablets every day?",
+    "I take all my tablets in the morning, can that cause cramps?",
+    "are all the magnesium tablets the same?",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
