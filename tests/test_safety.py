@@ -232,3 +232,18 @@ def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
     (group,) = parse_rule("bitten by a (snake/funnel web spider)")
     assert {term.words for term in group} == {("bitten", "by", "a", "snake"),
                                               ("bitten", "by", "a", "funnel", "web", "spider")}
+
+
+@pytest.mark.parametrize("text", [
+    "this is my last question, promise",
+    "I dont want to be a burden to my physio, what can I do at home?",
+    "my day could not be better, but why do my glutes cramp at night?",
+    "I have my stretches lined up for tonight, which is best?",
+])
+def test_everyday_words_that_a_crisis_also_uses_need_a_second_sign(responder: Responder, text: str) -> None:
+    assert responder.respond(text).kind != "urgent"
+
+
+def test_those_words_with_a_second_sign_are_a_crisis(responder: Responder) -> None:
+    reply = responder.respond("this is my last message to anyone. goodbye forever")
+    assert reply.kind == "urgent" and reply.red_flag == "self-harm"
