@@ -239,6 +239,9 @@ def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
     "I dont want to be a burden to my physio, what can I do at home?",
     "my day could not be better, but why do my glutes cramp at night?",
     "I have my stretches lined up for tonight, which is best?",
+    "my glute cramps when jumping off the box at crossfit",
+    "I wrote a note of my symptoms for the doctor, what else should I mention?",
+    "gave my dog a long walk and now my bum cramps",
 ])
 def test_everyday_words_that_a_crisis_also_uses_need_a_second_sign(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
