@@ -204,6 +204,11 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("new supplement and now hives everywhere and wheezing", "trouble-breathing"),
     ("fell this morning, my thigh is black and blue and getting bigger and I feel dizzy", "severe-bleeding"),
     ("my period is late and I have a sharp pain low down on one side", "severe-belly-pain"),
+    ("my 3 year old drank some washing up liquid", "poisoning-overdose"),
+    ("pulled my son out of the pool, he is coughing and very sleepy", "trouble-breathing"),
+    ("got oven cleaner in my eyes and they are burning", "eye-injury"),
+    ("just got stabbed in the leg", "severe-bleeding"),
+    ("baby born at home a few minutes ago, not crying and floppy", "pregnancy-emergency"),
 ])
 def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
     reply = responder.respond(text)
@@ -223,6 +228,8 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "is it safe to take potassium tablets every day?",
     "I take all my tablets in the morning, can that cause cramps?",
     "are all the magnesium tablets the same?",
+    "bum cramp feels like someone stabbed me for a second, then goes, what is it?",
+    "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
