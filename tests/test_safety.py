@@ -230,6 +230,14 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "are all the magnesium tablets the same?",
     "bum cramp feels like someone stabbed me for a second, then goes, what is it?",
     "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
+    # Words a crisis also uses need a second sign of one.
+    "this is my last question, promise",
+    "I dont want to be a burden to my physio, what can I do at home?",
+    "my day could not be better, but why do my glutes cramp at night?",
+    "I have my stretches lined up for tonight, which is best?",
+    "my glute cramps when jumping off the box at crossfit",
+    "I wrote a note of my symptoms for the doctor, what else should I mention?",
+    "gave my dog a long walk and now my bum cramps",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
@@ -239,19 +247,6 @@ def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
     (group,) = parse_rule("bitten by a (snake/funnel web spider)")
     assert {term.words for term in group} == {("bitten", "by", "a", "snake"),
                                               ("bitten", "by", "a", "funnel", "web", "spider")}
-
-
-@pytest.mark.parametrize("text", [
-    "this is my last question, promise",
-    "I dont want to be a burden to my physio, what can I do at home?",
-    "my day could not be better, but why do my glutes cramp at night?",
-    "I have my stretches lined up for tonight, which is best?",
-    "my glute cramps when jumping off the box at crossfit",
-    "I wrote a note of my symptoms for the doctor, what else should I mention?",
-    "gave my dog a long walk and now my bum cramps",
-])
-def test_everyday_words_that_a_crisis_also_uses_need_a_second_sign(responder: Responder, text: str) -> None:
-    assert responder.respond(text).kind != "urgent"
 
 
 def test_those_words_with_a_second_sign_are_a_crisis(responder: Responder) -> None:
