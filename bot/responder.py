@@ -192,7 +192,8 @@ class Responder:
         intent = self.knowledge.smalltalk.find_intent(words)
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
-        text = drop_unasked(text) if split_words(drop_unasked(text)) else text
+        asked_only = drop_unasked(text)
+        text = asked_only if split_words(asked_only) else text
         parts = split_questions(text)
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
         if not self._says_what(split_words(asked)):
@@ -200,7 +201,7 @@ class Responder:
             asked = text
         uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
         if uncovered is not None:
-            return self._answer_covered_part(parts, conversation, uncovered.topic) or self._not_covered(uncovered.topic)
+            return self._answer_covered_part(parts, uncovered.topic) or self._not_covered(uncovered.topic)
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
@@ -364,7 +365,7 @@ class Responder:
             return whole
         return next((reply for reply in replies if reply.kind == CLARIFY), whole)
 
-    def _answer_covered_part(self, parts: list[Part], conversation: Conversation, topic: str) -> Reply | None:
+    def _answer_covered_part(self, parts: list[Part], topic: str) -> Reply | None:
         """Of two questions, one the articles answer and one they do not ("what causes glute cramps
         and is a massage gun worth buying?"): the answer, and a plain word that the rest is not
         covered. The answered question must say on its own what it asks about: "is this normal and
