@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .vocabulary import split_words
 
 _JOIN_SIGNS = re.compile(r"\s[+&]\s")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?\n]*")
 # Words that open a question, and phrases that ask without opening one ("any ideas").
 _OPENINGS = frozenset({
     "what", "whats", "what's", "how", "hows", "how's", "why", "when", "where", "which", "who", "can", "could",

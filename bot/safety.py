@@ -33,7 +33,8 @@ _LIST_WORDS = frozenset({"or", "nor", "any"})
 _NEGATION_BREAKS = CLAUSE_BREAKS | {"why", "what", "how", "when", "where", "if", "because", "so", "since",
                                     "until", "after", "before", "while", "then", "idea", "clue"}
 # A sentence with the mark that ends it, so a question keeps its "?".
-_SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|\s-\s)+[.!?;\n\u2014]*")
+# A point between digits ("temp 38.5") is a decimal point, not the end of a sentence.
+_SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014]*")
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})

@@ -12,7 +12,7 @@ from .safety import Term, find_covered, parse_rule, parse_term
 from .vocabulary import Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
-_SENTENCE_END = re.compile(r"[.!?;\n]+")
+_SENTENCE_END = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+")
 REACHES = ("message", "question")
 
 

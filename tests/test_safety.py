@@ -209,6 +209,10 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("got oven cleaner in my eyes and they are burning", "eye-injury"),
     ("just got stabbed in the leg", "severe-bleeding"),
     ("baby born at home a few minutes ago, not crying and floppy", "pregnancy-emergency"),
+    # A decimal point does not end a sentence: "temp 39.2" and the shivering after it are read together.
+    ("chemo last week, now temp 39.2 and shivering under 3 blankets", "infection-signs"),
+    ("found my nan's tablets in my toddler's mouth, he's sleepy", "poisoning-overdose"),
+    ("not pooped or farted for 3 days and vomiting brown stuff", "severe-belly-pain"),
 ])
 def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
     reply = responder.respond(text)
@@ -230,6 +234,8 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "are all the magnesium tablets the same?",
     "bum cramp feels like someone stabbed me for a second, then goes, what is it?",
     "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
+    "i think i overdosed on hill sprints this weekend haha, glutes tight as a drum",
+    "went to A&E with chest pain last night, ECG and bloods all normal, they said muscular. best glute stretch?",
     # Words a crisis also uses need a second sign of one.
     "this is my last question, promise",
     "I dont want to be a burden to my physio, what can I do at home?",
