@@ -213,6 +213,10 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("chemo last week, now temp 39.2 and shivering under 3 blankets", "infection-signs"),
     ("found my nan's tablets in my toddler's mouth, he's sleepy", "poisoning-overdose"),
     ("not pooped or farted for 3 days and vomiting brown stuff", "severe-belly-pain"),
+    ("I was raped last night and I don't know what to do", "sexual-assault"),
+    ("a monkey at the temple bit me through my shirt", "poisoning-overdose"),
+    ("took my insulin twice by accident", "poisoning-overdose"),
+    ("cut my finger off with the table saw", "injury-cannot-walk"),
 ])
 def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
     reply = responder.respond(text)
@@ -235,6 +239,8 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "bum cramp feels like someone stabbed me for a second, then goes, what is it?",
     "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
     "i think i overdosed on hill sprints this weekend haha, glutes tight as a drum",
+    "i take magnesium for cramps, how much is too much, can you overdose on it?",
+    "What should I do if someone faints next to me at the gym? Want to be prepared",
     "went to A&E with chest pain last night, ECG and bloods all normal, they said muscular. best glute stretch?",
     # Words a crisis also uses need a second sign of one.
     "this is my last question, promise",

@@ -18,7 +18,7 @@ def share(figures: tuple[int, int]) -> float:
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
     for name, recall, false_alarms in (("safety-d.yaml", 98, 7), ("safety-f.yaml", 96.5, 7), ("safety-m.yaml", 96.5, 12),
-                                       ("safety-n.yaml", 100, 6), ("safety-u.yaml", 91.5, 9)):
+                                       ("safety-n.yaml", 100, 6)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
         assert share(report.false_urgent) <= false_alarms, name
@@ -40,7 +40,7 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
     # (hands cramping into claws after thyroid surgery; a head injury told one sentence before its signs).
     for name, recall, false_alarms in (("safety-o.yaml", 99, 1), ("safety-p.yaml", 99, 3), ("safety-q.yaml", 99, 1),
                                        ("safety-r.yaml", 96, 6), ("safety-s.yaml", 99, 3),
-                                       ("safety-t.yaml", 99, 2)):
+                                       ("safety-t.yaml", 99, 2), ("safety-u.yaml", 99, 3)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
 
