@@ -209,6 +209,9 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("got oven cleaner in my eyes and they are burning", "eye-injury"),
     ("just got stabbed in the leg", "severe-bleeding"),
     ("baby born at home a few minutes ago, not crying and floppy", "pregnancy-emergency"),
+    # A sign of a stroke that has passed is still one: no reassurance hides it.
+    ("my face drooped and my speech was slurred for ten minutes, gone now", "stroke-signs"),
+    ("my face drooped and speech slurred for a bit, back to normal after a minute", "stroke-signs"),
     # A decimal point does not end a sentence: "temp 39.2" and the shivering after it are read together.
     ("chemo last week, now temp 39.2 and shivering under 3 blankets", "infection-signs"),
     ("found my nan's tablets in my toddler's mouth, he's sleepy", "poisoning-overdose"),
@@ -227,7 +230,6 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "how many magnesium tablets is too many?",
     "had a fever last month with flu, all fine now, do fevers cause cramps?",
     "that cramp nearly gave me a stroke lol, how do I stop night cramps",
-    "leg went dead sitting on the loo, back to normal after a minute",
     "does poor blood flow cause glute cramps?",
     "my glutes went into full seizure mode on the last set, how do I stop that?",
     "can you get glute cramps when pregnant?",
@@ -239,7 +241,6 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "bum cramp feels like someone stabbed me for a second, then goes, what is it?",
     "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
     "i think i overdosed on hill sprints this weekend haha, glutes tight as a drum",
-    "i take magnesium for cramps, how much is too much, can you overdose on it?",
     "What should I do if someone faints next to me at the gym? Want to be prepared",
     "went to A&E with chest pain last night, ECG and bloods all normal, they said muscular. best glute stretch?",
     # Words a crisis also uses need a second sign of one.

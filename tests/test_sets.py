@@ -18,7 +18,7 @@ def share(figures: tuple[int, int]) -> float:
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
     for name, recall, false_alarms in (("safety-d.yaml", 98, 7), ("safety-f.yaml", 96.5, 7), ("safety-m.yaml", 96.5, 12),
-                                       ("safety-n.yaml", 100, 6), ("safety-v.yaml", 97, 8)):
+                                       ("safety-n.yaml", 100, 6), ("safety-v.yaml", 97, 9)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
         assert share(report.false_urgent) <= false_alarms, name
@@ -38,9 +38,11 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
         assert share(report.urgent_recall) == 100 and share(report.false_urgent) <= false_alarms, name
     # O and P came from a brief of emergencies of any kind; a few of theirs are not a rule's yet
     # (hands cramping into claws after thyroid surgery; a head injury told one sentence before its signs).
-    for name, recall, false_alarms in (("safety-o.yaml", 99, 1), ("safety-p.yaml", 99, 3), ("safety-q.yaml", 99, 1),
+    # Their look-alikes of numbness that passed ("back to normal after a minute") alarm: a stroke
+    # sign that has passed is still one, and no reassurance may hide it.
+    for name, recall, false_alarms in (("safety-o.yaml", 99, 2), ("safety-p.yaml", 99, 4), ("safety-q.yaml", 99, 2),
                                        ("safety-r.yaml", 96, 6), ("safety-s.yaml", 99, 3),
-                                       ("safety-t.yaml", 99, 2), ("safety-u.yaml", 99, 3)):
+                                       ("safety-t.yaml", 99, 2), ("safety-u.yaml", 99, 5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
 
