@@ -212,6 +212,8 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     # A sign of a stroke that has passed is still one: no reassurance hides it.
     ("my face drooped and my speech was slurred for ten minutes, gone now", "stroke-signs"),
     ("my face drooped and speech slurred for a bit, back to normal after a minute", "stroke-signs"),
+    ("slurred speech again today, all tests normal last week", "stroke-signs"),
+    ("my husband thought it was a heart attack, he is clutching his chest", "chest-pain"),
     # A decimal point does not end a sentence: "temp 39.2" and the shivering after it are read together.
     ("chemo last week, now temp 39.2 and shivering under 3 blankets", "infection-signs"),
     ("found my nan's tablets in my toddler's mouth, he's sleepy", "poisoning-overdose"),
@@ -242,7 +244,6 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "had a seizure when I was a kid, no problems since. can cramps be a seizure?",
     "i think i overdosed on hill sprints this weekend haha, glutes tight as a drum",
     "What should I do if someone faints next to me at the gym? Want to be prepared",
-    "went to A&E with chest pain last night, ECG and bloods all normal, they said muscular. best glute stretch?",
     # Words a crisis also uses need a second sign of one.
     "this is my last question, promise",
     "I dont want to be a burden to my physio, what can I do at home?",
