@@ -46,8 +46,12 @@ def uncovered_of(responder: Responder, text: str) -> str | None:
 
 def explain(responder: Responder, text: str, conversation: Conversation | None = None) -> Explanation:
     """The reply to a message, and the match the responder decided it from."""
-    return Explanation(responder.respond(text, conversation), match_of(responder, text),
-                       uncovered_of(responder, text), responder.intents.read(text[:MAX_MESSAGE_CHARS]))
+    return _explanation_of(responder, text, responder.respond(text, conversation))
+
+
+def _explanation_of(responder: Responder, text: str, reply: Reply) -> Explanation:
+    return Explanation(reply, match_of(responder, text), uncovered_of(responder, text),
+                       responder.intents.read(text[:MAX_MESSAGE_CHARS]))
 
 
 class ExplainingResponder(Responder):
@@ -59,10 +63,9 @@ class ExplainingResponder(Responder):
 
     def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
         reply = super().respond(text, conversation)
-        match = match_of(self, text)
-        related = self.knowledge.entries[match.best.entry_id].related if match.best else ()
-        explanation = Explanation(reply, match, uncovered_of(self, text),
-                                  self.intents.read(text[:MAX_MESSAGE_CHARS]))
+        explanation = _explanation_of(self, text, reply)
+        best = explanation.match.best
+        related = self.knowledge.entries[best.entry_id].related if best else ()
         self.write("\n".join(f"  [debug] {line}" for line in describe(explanation,
                                                                        self.config.matching, related)))
         return reply

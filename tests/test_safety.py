@@ -157,6 +157,11 @@ def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> 
     ("last time it was indigestion but this chest pain is much worse", "chest-pain"),
     ("my pee is a bit darker and my thighs are agony after the marathon", "dark-urine"),
     ("grandma fell and cant get up what should we do if she gets worse", "injury-cannot-walk"),
+    # A sign of a stroke that has passed is still one: no reassurance hides it.
+    ("my face drooped and my speech was slurred for ten minutes, gone now", "stroke-signs"),
+    ("my face drooped and speech slurred for a bit, back to normal after a minute", "stroke-signs"),
+    ("slurred speech again today, all tests normal last week", "stroke-signs"),
+    ("my husband thought it was a heart attack, he is clutching his chest", "chest-pain"),
 ])
 def test_no_reassurance_figure_of_speech_or_later_if_hides_a_sign_happening_now(responder: Responder, text: str,
                                                                        flag: str) -> None:
@@ -209,11 +214,6 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("got oven cleaner in my eyes and they are burning", "eye-injury"),
     ("just got stabbed in the leg", "severe-bleeding"),
     ("baby born at home a few minutes ago, not crying and floppy", "pregnancy-emergency"),
-    # A sign of a stroke that has passed is still one: no reassurance hides it.
-    ("my face drooped and my speech was slurred for ten minutes, gone now", "stroke-signs"),
-    ("my face drooped and speech slurred for a bit, back to normal after a minute", "stroke-signs"),
-    ("slurred speech again today, all tests normal last week", "stroke-signs"),
-    ("my husband thought it was a heart attack, he is clutching his chest", "chest-pain"),
     # A decimal point does not end a sentence: "temp 39.2" and the shivering after it are read together.
     ("chemo last week, now temp 39.2 and shivering under 3 blankets", "infection-signs"),
     ("found my nan's tablets in my toddler's mouth, he's sleepy", "poisoning-overdose"),
