@@ -173,3 +173,11 @@ def test_a_topic_an_article_covers_is_no_longer_declined(knowledge_copy: Path) -
     responder = Responder(load_knowledge(knowledge_copy), Config(knowledge_path=knowledge_copy))
     assert responder.respond("what is a pulled glute").entry_id == "strain-what"
     assert "I don't have information on" in responder.respond("is this sciatica").text
+
+
+def test_a_thing_the_articles_name_is_not_out_of_scope_on_its_own(responder: Responder) -> None:
+    """The gluteus maximus answer names the tailbone and the hip joint, so asking where the muscle
+    attaches is answered; tailbone pain stays a topic no article covers."""
+    assert responder.respond("Is the gluteus maximus attached to the tailbone?").entry_id == "gluteus-maximus"
+    for message in ("my tailbone hurts when i sit", "coccyx pain after a fall"):
+        assert "I don't have information on" in responder.respond(message).text, message
