@@ -181,3 +181,10 @@ def test_a_thing_the_articles_name_is_not_out_of_scope_on_its_own(responder: Res
     assert responder.respond("Is the gluteus maximus attached to the tailbone?").entry_id == "gluteus-maximus"
     for message in ("my tailbone hurts when i sit", "coccyx pain after a fall"):
         assert "I don't have information on" in responder.respond(message).text, message
+
+
+def test_a_story_that_tells_a_topic_is_not_asking_about_it(responder: Responder) -> None:
+    """ "I warm up and everything" is told; "should I warm up" asks what the article does not cover."""
+    told = responder.respond("why does my butt cramp every time i do hip thrusts i warm up and everything")
+    assert told.entry_id == "cause-exercise"
+    assert "I don't have information on warm-ups" in responder.respond("should i warm up before squats").text
