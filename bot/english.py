@@ -19,7 +19,7 @@ _COMMON = 9.0
 _RARE = 6.5
 _LEAST_SPECIFIC = 0.2
 # Below this log10 count a listed word is too rare to trust as a real word rather than a typo.
-_REAL_WORD = 5.0
+_REAL_WORD = 4.5
 
 
 @cache

@@ -3,11 +3,11 @@
 Rules are exact and reviewable, but people describe an emergency in more ways than any list holds
 ("someone turned off the power to my leg"). So a logistic regression (scikit-learn) learns from
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
-own questions and the small talk as ordinary messages, and catches what the rules miss. It only
-adds alarms: it never silences a rule, and it stays out when the rules found only talk about a
-sign ("what are the signs of a stroke") or the message tells of nothing happening now (the past,
-general questions, "say I slip on the ice and can't get up"). Trained when the knowledge loads
-(see classifier.py); the same files always give the same model.
+own questions, the small talk and the messages not-covered.yaml lists as ordinary messages, and
+catches what the rules miss. It only adds alarms: it never silences a rule, and it stays out when
+the rules found only talk about a sign ("what are the signs of a stroke") or the message tells of
+nothing happening now (the past, general questions, "say I slip on the ice and can't get up").
+Trained when the knowledge loads (see classifier.py); the same files always give the same model.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
     questions = [question for entry in knowledge.entries.values() for question in entry.questions]
     step = max(1, len(questions) // _MOST_QUESTIONS)
     phrases = [phrase for intent in knowledge.smalltalk.intents for phrase in intent.phrases]
-    return tuple(questions[::step]) + tuple(phrases)
+    return tuple(questions[::step]) + tuple(phrases) + knowledge.scope.examples
 
 
 # Recent models by the files they came from: tests and reloads build many triages of one knowledge.
