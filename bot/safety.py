@@ -78,6 +78,10 @@ class Term:
         return word.startswith(last) if self.prefix else word == last
 
 
+# Groups of alternative terms that must all be found in one sentence.
+Rule = tuple[tuple[Term, ...], ...]
+
+
 @dataclass(frozen=True)
 class Example:
     """A message the file says must (or must not) raise its flag, with its line for `check`."""
@@ -91,18 +95,31 @@ class RedFlag:
     id: str
     kind: str
     label: str
-    rules: tuple[tuple[tuple[Term, ...], ...], ...]
+    rules: tuple[Rule, ...]
     negatable: bool = True
     examples: tuple[Example, ...] = ()
     near_misses: tuple[Example, ...] = ()
+    # Rules whose first group is a setting that may be told in another sentence of the message
+    # than the signs ("On chemo. Temp 38.6 and shivering").
+    across: tuple[Rule, ...] = ()
+
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        return self.rules + self.across
 
     def is_raised_by(self, sentence: list[str], starts: dict[Term, list[int]], hidden: set[int],
-                     in_terms: set[int]) -> bool:
-        """Whether every group of some rule has a term in the sentence that is not denied.
+                     in_terms: set[int], settings: tuple[Rule, ...] = ()) -> bool:
+        """Whether every group of some rule has a term in the sentence that is not denied; of a
+        rule in `settings`, whose setting the message told elsewhere, every group but the first.
 
         A negation that is part of a term ("have not been able to") denies nothing."""
         return any(all(self._group_found(group, sentence, starts, hidden, in_terms) for group in rule)
-                   for rule in self.rules)
+                   for rule in self.all_rules + tuple(rule[1:] for rule in settings))
+
+    def settings_told_in(self, clause: list[str]) -> tuple[Rule, ...]:
+        """The rules of `across` whose setting the clause tells, not denied."""
+        return tuple(rule for rule in self.across
+                     if self._group_found(rule[0], clause, find_term_starts(clause, rule[0]), set(), set()))
 
     def _group_found(self, group: tuple[Term, ...], sentence: list[str],
                      starts: dict[Term, list[int]], hidden: set[int], in_terms: set[int]) -> bool:
@@ -176,13 +193,14 @@ class RedFlags:
         # not a general question.
         telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
                    if not kind and self._names_someone(clause)]
+        told = self._settings_told(sentences)
         for clauses, talk in sentences:
             for reading in (clauses, [self.read_plain(clause) for clause in clauses]):
                 words = [word for clause in reading for word in clause]
                 idioms = find_covered(self.context.idioms, words)
-                raised = self._raised(words, idioms)
+                raised = self._raised(words, idioms, told)
                 if raised is None:
-                    dismissed = dismissed or (self._raised(words, set()) if idioms else None)
+                    dismissed = dismissed or (self._raised(words, set(), told) if idioms else None)
                     continue
                 spoken, position = set(idioms), 0
                 told_now = (raised.kind == "crisis" and bool(telling)) or any(
@@ -194,7 +212,7 @@ class RedFlags:
                             kind == "imagined" and raised.kind != "crisis"):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
-                happening = self._raised(words, spoken) if spoken != idioms else raised
+                happening = self._raised(words, spoken, told) if spoken != idioms else raised
                 if happening is not None:
                     return Assessment(flag=happening)
                 mentioned = mentioned or raised
@@ -225,6 +243,20 @@ class RedFlags:
             talk = ["past"] * len(clauses)
         return clauses, talk
 
+    def _settings_told(self, sentences: list[tuple[list[list[str]], list[str]]]) -> dict[str, tuple[Rule, ...]]:
+        """Each flag's `across` rules whose setting a clause told as now, in either reading."""
+        told: dict[str, tuple[Rule, ...]] = {}
+        for clauses, talk in sentences:
+            for clause, kind in zip(clauses, talk):
+                if kind:
+                    continue
+                for reading in (clause, self.read_plain(clause)):
+                    for flag in self.flags:
+                        found = flag.settings_told_in(reading)
+                        if found:
+                            told[flag.id] = tuple(dict.fromkeys(told.get(flag.id, ()) + found))
+        return told
+
     def _tells_the_past(self, words: list[str]) -> bool:
         context = self.context
         if find_covered(context.now, words):
@@ -252,7 +284,8 @@ class RedFlags:
         framed = find_covered(self.context.info_frames, words)
         return any(word in self.context.personal for index, word in enumerate(words) if index not in framed)
 
-    def _raised(self, words: list[str], hidden: set[int]) -> RedFlag | None:
+    def _raised(self, words: list[str], hidden: set[int],
+                told: dict[str, tuple[Rule, ...]] | None = None) -> RedFlag | None:
         index = _index_terms(self)
         starts = find_term_starts(words, index.terms)
         if not starts:
@@ -263,7 +296,7 @@ class RedFlags:
                     for offset in range(0 if term.words[0] in NEGATIONS and len(term.words) > 1 else 1,
                                         len(term.words))}
         for flag in index.by_priority:
-            if flag in present and flag.is_raised_by(words, starts, hidden, in_terms):
+            if flag in present and flag.is_raised_by(words, starts, hidden, in_terms, (told or {}).get(flag.id, ())):
                 return flag
         return None
 
@@ -276,7 +309,7 @@ class RedFlags:
 @lru_cache(maxsize=64)
 def _words_of(flag: RedFlag) -> frozenset[str]:
     """The telling words of a flag's terms ("faint", "floor", "chest"), not "my", "the" or "have"."""
-    return frozenset(word.rstrip("*") for rule in flag.rules for group in rule for term in group
+    return frozenset(word.rstrip("*") for rule in flag.all_rules for group in rule for term in group
                      for word in term.words
                      if len(word) >= _TELLING_LENGTH and frequency(word.rstrip("*")) < _EVERYDAY_WORD)
 
@@ -322,7 +355,7 @@ def _index_terms(red_flags: RedFlags) -> _TermIndex:
     flags: dict[Term, list[RedFlag]] = defaultdict(list)
     known: set[str] = set()
     for flag in red_flags.flags:
-        for rule in flag.rules:
+        for rule in flag.all_rules:
             for group in rule:
                 for term in group:
                     if flag not in flags[term]:
@@ -436,6 +469,25 @@ def _parse_words(checker: Checker, root: Mapping) -> dict[tuple[str, ...], list[
     return words
 
 
+def _parse_rules(checker: Checker, flag: Mapping, key: str, what: str, fewest_groups: int) -> tuple[Rule, ...]:
+    if key not in flag:
+        return ()
+    rules = []
+    for rule in checker.text_list(flag, key, what, 1):
+        parsed = parse_rule(rule)
+        if len(parsed) < fewest_groups:
+            checker.fail(f"a rule of `{key}` in {what} has one group", flag.line_of(key),
+                         "write the setting, then ` + ` and the signs")
+        elif not all(parsed) or any(len(group) != len(_alternatives(raw))
+                                    for group, raw in zip(parsed, rule.split("+"))):
+            checker.fail(f"a rule of {what} has an empty group or a too short term", flag.line_of(key),
+                         f"write terms on both sides of every `+` and `|`, and {_MIN_PREFIX} or "
+                         "more letters before a `*`")
+        else:
+            rules.append(parsed)
+    return tuple(rules)
+
+
 def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeError]]:
     checker = Checker(path, KnowledgeError)
     root = checker.mapping(data, 1, "the red flags file")
@@ -453,8 +505,8 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
         flag = checker.mapping(item, items.line_of(index), f"red flag {index + 1}")
         if flag is None:
             continue
-        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable", "examples", "near_misses"},
-                     f"red flag {index + 1}")
+        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable", "examples", "near_misses",
+                                                              "across_sentences"}, f"red flag {index + 1}")
         flag_id = checker.text(flag, "id", f"red flag {index + 1}") or f"#{index + 1}"
         what = f"red flag {flag_id!r}"
         if flag_id in seen:
@@ -470,19 +522,11 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
             checker.fail(f"`negatable` in {what} should be true or false", flag.line_of("negatable"),
                          "write `negatable: false` or remove the key")
             negatable = True
-        rules = []
-        for rule in checker.text_list(flag, "match", what, 1):
-            parsed = parse_rule(rule)
-            if not all(parsed) or any(len(group) != len(_alternatives(raw))
-                                      for group, raw in zip(parsed, rule.split("+"))):
-                checker.fail(f"a rule of {what} has an empty group or a too short term", flag.line_of("match"),
-                             f"write terms on both sides of every `+` and `|`, and {_MIN_PREFIX} or "
-                             "more letters before a `*`")
-                continue
-            rules.append(parsed)
-        flags.append(RedFlag(flag_id, kind or "emergency", label, tuple(rules), negatable,
+        rules = _parse_rules(checker, flag, "match", what, 1)
+        across = _parse_rules(checker, flag, "across_sentences", what, 2)
+        flags.append(RedFlag(flag_id, kind or "emergency", label, rules, negatable,
                              _parse_examples(checker, flag, "examples", what),
-                             _parse_examples(checker, flag, "near_misses", what)))
+                             _parse_examples(checker, flag, "near_misses", what), across))
     red_flags = RedFlags(tuple(flags), _parse_words(checker, root), _parse_context(checker, root),
                          _parse_examples(checker, root, "calm_examples", "the red flags file"))
     return red_flags, checker.errors  # type: ignore[return-value]

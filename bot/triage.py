@@ -105,7 +105,7 @@ def _train(red_flags: RedFlags, vocabulary: Vocabulary, ordinary: tuple[str, ...
         return None
     # Everything a reading depends on besides the texts: the rules' words and the contractions.
     reading_rules = [_MODEL_VERSION, canonical(red_flags.words),
-                     canonical([flag.rules for flag in red_flags.flags]), canonical(vocabulary.contractions)]
+                     canonical([flag.all_rules for flag in red_flags.flags]), canonical(vocabulary.contractions)]
     return trained_model("urgency", reading_rules, texts, labels, _STRENGTH,
                          lambda text: _features(red_flags, vocabulary, text))
 

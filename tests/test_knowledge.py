@@ -128,6 +128,13 @@ def test_broken_red_flags_file_is_reported(knowledge_copy: Path) -> None:
     assert any("unknown kind 'panic'" in e for e in load_errors(knowledge_copy))
 
 
+def test_a_setting_rule_without_its_signs_is_reported(knowledge_copy: Path) -> None:
+    edit(knowledge_copy / "red-flags.yaml", '    across_sentences:\n      - "scuba | dive | dived | diving | surfaced + ',
+         '    across_sentences:\n      - "scuba | dive | dived | diving | surfaced | ')
+    assert any("a rule of `across_sentences` in red flag 'sudden-leg-weakness' has one group" in e
+               for e in load_errors(knowledge_copy))
+
+
 def test_missing_knowledge_folder(tmp_path: Path) -> None:
     errors = load_errors(tmp_path / "nowhere")
     assert errors == [f"{tmp_path / 'nowhere'}: the knowledge path does not exist. "

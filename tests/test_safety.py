@@ -263,6 +263,24 @@ def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
                                               ("bitten", "by", "a", "funnel", "web", "spider")}
 
 
+@pytest.mark.parametrize("text, flag", [
+    ("I'm 30 weeks pregnant. I have a bad headache and I'm seeing flashing lights", "pregnancy-emergency"),
+    ("On chemo, day 10 of the cycle. Temp just now 38.6 and shivering.", "infection-signs"),
+    ("Went scuba diving this morning. Now my legs are tingling", "sudden-leg-weakness"),
+])
+def test_a_setting_told_in_one_sentence_and_signs_in_the_next_raise_the_flag(knowledge: Knowledge, text: str,
+                                                                              flag: str) -> None:
+    found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+    assert found is not None and found.id == flag
+
+
+@pytest.mark.parametrize("text", ["I had chemo years ago. Now I get a fever after long runs, why?",
+                                  "I'm not pregnant. I get a bad headache after squats"])
+def test_a_setting_that_is_over_or_denied_raises_nothing_from_the_next_sentence(knowledge: Knowledge,
+                                                                               text: str) -> None:
+    assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
+
+
 def test_those_words_with_a_second_sign_are_a_crisis(responder: Responder) -> None:
     reply = responder.respond("this is my last message to anyone. goodbye forever")
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
