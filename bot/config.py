@@ -34,6 +34,10 @@ DEFAULT_CRISIS = (
 DEFAULT_SIGN_NOTE = (
     "If this is happening to you or someone with you now, call your local emergency number "
     "(112, 911 or 999) or go to the nearest emergency department.")
+DEFAULT_CRISIS_NOTE = (
+    "If you or someone you know is thinking of suicide or self-harm now, a crisis line can help any "
+    "time: call or text 988 in the US and Canada, call Samaritans on 116 123 in the UK and Ireland, or "
+    "find a line near you at findahelpline.com. If a life is in danger, call 112, 911 or 999.")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Texts:
     emergency: str = DEFAULT_EMERGENCY
     crisis: str = DEFAULT_CRISIS
     sign_note: str = DEFAULT_SIGN_NOTE
+    crisis_note: str = DEFAULT_CRISIS_NOTE
 
 
 @dataclass(frozen=True)

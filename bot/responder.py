@@ -170,17 +170,17 @@ class Responder:
         text = text[:MAX_MESSAGE_CHARS]
         conversation = conversation or Conversation()
         safety = self.triage.assess(text)
+        texts = self.config.texts
         if safety.flag is not None:
-            texts = self.config.texts
             body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency
             return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer)
         reply = self._carry(self._respond_calmly(text, conversation), conversation)
         if safety.mentioned is not None:
             # A question about a sign ("what are the signs of a stroke"): the usual reply, and
             # what to do if it is happening after all.
-            reply = replace(reply, body=f"{reply.body}\n\n{self.config.texts.sign_note}",
-                            kind=FALLBACK if reply.kind == SMALLTALK else reply.kind,
-                            disclaimer=self.config.texts.disclaimer)
+            note = texts.crisis_note if safety.mentioned.kind == "crisis" else texts.sign_note
+            reply = replace(reply, body=f"{reply.body}\n\n{note}",
+                            kind=FALLBACK if reply.kind == SMALLTALK else reply.kind, disclaimer=texts.disclaimer)
         return reply
 
     def _respond_calmly(self, text: str, conversation: Conversation) -> Reply:

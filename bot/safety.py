@@ -58,7 +58,8 @@ _QUESTION_OPENINGS = frozenset({
     "what", "how", "why", "when", "which", "who", "does", "do", "can", "could", "is", "are", "should",
     "would", "will", "did", "has", "have", "whats", "hows",
 })
-_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals", "happening")
+_CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals", "happening",
+                 "topic_frames")
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +154,9 @@ class SafetyContext:
     info_frames: tuple[Term, ...] = ()  # "how do i know", "if i": no one in particular
     hypotheticals: tuple[Term, ...] = ()  # "if grandma falls...", "say i slip": imagined, whoever it names
     happening: tuple[Term, ...] = ()  # "just happened to me": the sign a question names is now
+    # A question about self-harm as a topic ("warning signs of suicide"): talk. Any other question
+    # that says a crisis ("what's the point in living anymore") is one.
+    topic_frames: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,9 +211,11 @@ class RedFlags:
                     not _words_of(raised).isdisjoint(clause) or find_covered(self.context.happening, clause)
                     for clause in telling)
                 for clause, kind in zip(reading, talk):
-                    # Thoughts of self-harm are never explained away as imagined.
-                    if kind == "past" or (kind == "question" and not told_now) or (
-                            kind == "imagined" and raised.kind != "crisis"):
+                    # Thoughts of self-harm are never explained away as imagined, nor as a question
+                    # unless it asks about self-harm as a topic.
+                    crisis = raised.kind == "crisis"
+                    if kind == "past" or (kind == "imagined" and not crisis) or (
+                            kind in ("question", "topic") and not told_now and (kind == "topic" or not crisis)):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
                 happening = self._raised(words, spoken, told) if spoken != idioms else raised
@@ -221,7 +227,8 @@ class RedFlags:
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
         """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
-        no one), "imagined" or "" (happening now, or in doubt). A question is judged between
+        no one), "topic" (such a question about self-harm as a topic), "imagined" or "" (happening
+        now, or in doubt). A question is judged between
         commas, the past clause by clause: "broke my hip years ago and now ..." is the past, then
         the present."""
         question = sentence.rstrip().endswith("?")
@@ -232,6 +239,8 @@ class RedFlags:
             if not words:
                 continue
             asked = self._talk_about_a_sign(words, question)
+            if asked == "question" and find_covered(self.context.topic_frames, words):
+                asked = "topic"
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
                 talk.append(asked or ("past" if self._tells_the_past(clause) else ""))

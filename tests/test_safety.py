@@ -146,6 +146,18 @@ def test_thoughts_of_self_harm_are_never_explained_away_as_imagined(responder: R
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
 
 
+@pytest.mark.parametrize("text", ["what's the point in living anymore",
+                                  "what's the most painless way to go to sleep and not wake up"])
+def test_a_question_that_says_a_crisis_is_one(responder: Responder, text: str) -> None:
+    reply = responder.respond(text)
+    assert reply.kind == "urgent" and reply.red_flag == "self-harm"
+
+
+def test_a_question_about_self_harm_as_a_topic_gets_the_usual_reply(responder: Responder) -> None:
+    reply = responder.respond("what are the warning signs of suicide")
+    assert reply.kind != "urgent" and responder.config.texts.crisis_note in reply.text
+
+
 def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> None:
     assert responder.respond("can glute cramps damage the muscle permanently?").kind != "urgent"
     assert responder.respond("i just want it all to stop. permanently.").red_flag == "self-harm"
