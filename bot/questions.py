@@ -24,7 +24,9 @@ _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help 
 # it may be told ("she asked me why her glutes cramp").
 _ASKING_LAST = frozenset({"why", "y", "how"})
 # Inside a sentence, these start a second question when a question word follows them.
-_JOINS = frozenset({"and", "also", "plus", "or", "then", "but"})
+_JOINS = frozenset({"and", "n", "also", "plus", "or", "then", "but"})
+# A question may open with one of these before its question word: "...and at what point should I".
+_LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so"})
 
 
 # What a person says they are not asking ("not asking what causes it, just what IS a glute
@@ -68,6 +70,8 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
     pieces: list[list[str]] = [[]]
     for index, word in enumerate(words):
         follows = words[index + 1] if index + 1 < len(words) else ""
+        if follows in _LEADING and index + 2 < len(words):
+            follows = words[index + 2]
         if word in _JOINS and follows in _OPENINGS and len(pieces[-1]) >= 2 and index + 2 < len(words):
             pieces.append([])
             continue

@@ -77,6 +77,10 @@ def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> N
      ("cause-exercise", "when-cramps-happen")),
     ("can narrowed arteries cause butt cramps, and when should i get that looked at?",
      ("cause-circulation", "see-doctor")),
+    # "n" for "and"; a word before the question word ("and at what point").
+    ("is a pinched nerve a cause of butt cramp n how would i prevent it", ("cause-nerve", "prevention")),
+    ("I get buttock cramps when walking. Could it be circulation, and at what point should I see my GP?",
+     ("cause-circulation", "see-doctor")),
 ])
 def test_the_second_question_leans_on_the_first(responder: Responder, message: str, expected: tuple[str, ...]) -> None:
     assert responder.respond(message).entry_ids == expected
