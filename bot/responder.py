@@ -480,7 +480,10 @@ class Responder:
                 # After a story that named the subject, one close entry and no rival is the answer.
                 return self.answer(implied.suggestions[0].entry_id, implied.score)
             first_clarify = first_clarify or (implied if implied.kind == CLARIFY else None)
-        if again is not None:
+        # ...unless another reading offers only other entries: the question asks for one of them
+        # ("can low magnesium cause it? and what foods fix that").
+        if again is not None and not (first_clarify and again.entry_id not in
+                                      {suggestion.entry_id for suggestion in first_clarify.suggestions}):
             return again
         return first_clarify if reply.kind == FALLBACK and first_clarify else reply
 
