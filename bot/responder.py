@@ -469,8 +469,12 @@ class Responder:
         if (said and match.coverage < known_enough) or not points_back:
             return reply
         first_clarify, again = None, None
+        # A question that offers choices of its own ("how much should I be drinking?") keeps to them.
+        own = {suggestion.entry_id for suggestion in reply.suggestions}
         for context in contexts:
             implied = self._decide_match(self.matcher.match_stems(stems + list(context)))
+            if own and implied.kind == ANSWER and implied.entry_id not in own:
+                continue
             # A follow-up asks something new: the answer just given comes back only if nothing else fits.
             if implied.kind == ANSWER and implied.entry_id in answered:
                 again = again or implied

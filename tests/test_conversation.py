@@ -35,6 +35,14 @@ def test_is_that_serious_after_an_answer_asks_when_to_see_a_doctor(responder: Re
     assert reply.entry_id == "see-doctor"
 
 
+def test_a_follow_up_that_offers_its_own_choices_keeps_to_them(responder: Responder) -> None:
+    """ "How much should I be drinking?" after choices of nerve and circulation is about water."""
+    conversation = Conversation(suggestions=("cause-nerve", "cause-circulation"))
+    reply = responder.respond("How much should I be drinking?", conversation)
+    assert "hydration" in {reply.entry_id} | {suggestion.entry_id for suggestion in reply.suggestions}
+    assert reply.entry_id != "cause-nerve"
+
+
 def test_a_follow_up_leans_on_the_subject_of_a_message_that_was_not_answered(responder: Responder) -> None:
     first, follow_up = chat(responder, "bro my glute locked up at footy training and i couldnt even jog off, what was that",
                             "how do i stop it next time")
