@@ -117,10 +117,10 @@ class RedFlag:
         return any(all(self._group_found(group, sentence, starts, hidden, in_terms) for group in rule)
                    for rule in self.all_rules + tuple(rule[1:] for rule in settings))
 
-    def settings_told_in(self, clause: list[str]) -> tuple[Rule, ...]:
-        """The rules of `across` whose setting the clause tells, not denied."""
+    def settings_told_in(self, clause: list[str], hidden: set[int]) -> tuple[Rule, ...]:
+        """The rules of `across` whose setting the clause tells, not denied nor in a figure of speech."""
         return tuple(rule for rule in self.across
-                     if self._group_found(rule[0], clause, find_term_starts(clause, rule[0]), set(), set()))
+                     if self._group_found(rule[0], clause, find_term_starts(clause, rule[0]), hidden, set()))
 
     def _group_found(self, group: tuple[Term, ...], sentence: list[str],
                      starts: dict[Term, list[int]], hidden: set[int], in_terms: set[int]) -> bool:
@@ -212,10 +212,10 @@ class RedFlags:
                     for clause in telling)
                 for clause, kind in zip(reading, talk):
                     # Thoughts of self-harm are never explained away as imagined, nor as a question
-                    # unless it asks about self-harm as a topic.
+                    # unless it asks about self-harm as a topic (then a crisis said elsewhere raises itself).
                     crisis = raised.kind == "crisis"
-                    if kind == "past" or (kind == "imagined" and not crisis) or (
-                            kind in ("question", "topic") and not told_now and (kind == "topic" or not crisis)):
+                    if kind == "past" or (kind == "topic" and crisis) or (kind == "imagined" and not crisis) or (
+                            kind in ("question", "topic") and not told_now and not crisis):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
                 happening = self._raised(words, spoken, told) if spoken != idioms else raised
@@ -239,7 +239,8 @@ class RedFlags:
             if not words:
                 continue
             asked = self._talk_about_a_sign(words, question)
-            if asked == "question" and find_covered(self.context.topic_frames, words):
+            if ((asked == "question" or (not asked and words[0] in _QUESTION_OPENINGS))
+                    and find_covered(self.context.topic_frames, words)):
                 asked = "topic"
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
@@ -260,8 +261,9 @@ class RedFlags:
                 if kind:
                     continue
                 for reading in (clause, self.read_plain(clause)):
+                    idioms = find_covered(self.context.idioms, reading)
                     for flag in self.flags:
-                        found = flag.settings_told_in(reading)
+                        found = flag.settings_told_in(reading, idioms)
                         if found:
                             told[flag.id] = tuple(dict.fromkeys(told.get(flag.id, ()) + found))
         return told

@@ -153,9 +153,22 @@ def test_a_question_that_says_a_crisis_is_one(responder: Responder, text: str) -
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
 
 
-def test_a_question_about_self_harm_as_a_topic_gets_the_usual_reply(responder: Responder) -> None:
-    reply = responder.respond("what are the warning signs of suicide")
+@pytest.mark.parametrize("text", ["what are the warning signs of suicide",
+                                  "for my first aid course, what are the signs someone might be suicidal?",
+                                  "what should i say if a friend ever tells me they feel suicidal"])
+def test_a_question_about_self_harm_as_a_topic_gets_the_usual_reply(responder: Responder, text: str) -> None:
+    reply = responder.respond(text)
     assert reply.kind != "urgent" and responder.config.texts.crisis_note in reply.text
+
+
+@pytest.mark.parametrize("text", ["gave my dog to my neighbour today. feel weirdly calm.",
+                                  "is it selfish to go early? kids are asleep, wrote them each a letter."])
+def test_a_hint_of_a_crisis_with_a_second_sign_in_another_sentence_is_one(responder: Responder, text: str) -> None:
+    assert responder.respond(text).red_flag == "self-harm"
+
+
+def test_a_figure_of_speech_tells_no_setting(responder: Responder) -> None:
+    assert responder.respond("gonna sleep forever after this leg day lol. why am i so tired").kind != "urgent"
 
 
 def test_permanent_damage_from_a_cramp_is_not_a_crisis(responder: Responder) -> None:

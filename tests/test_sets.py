@@ -17,7 +17,7 @@ def share(figures: tuple[int, int]) -> float:
 
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
-    for name, recall, false_alarms in (("safety-d.yaml", 99, 7), ("safety-f.yaml", 99, 7), ("safety-m.yaml", 99, 10),
+    for name, recall, false_alarms in (("safety-d.yaml", 99, 7), ("safety-f.yaml", 99, 7), ("safety-m.yaml", 99, 9),
                                        ("safety-n.yaml", 100, 6), ("safety-v.yaml", 97, 9)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
@@ -42,7 +42,8 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
     # sign that has passed is still one, and no reassurance may hide it.
     for name, recall, false_alarms in (("safety-o.yaml", 99, 2), ("safety-p.yaml", 99, 4), ("safety-q.yaml", 99, 2),
                                        ("safety-r.yaml", 96, 6), ("safety-s.yaml", 99, 3),
-                                       ("safety-t.yaml", 99, 2.5), ("safety-u.yaml", 99, 6), ("safety-w.yaml", 99, 5)):
+                                       ("safety-t.yaml", 99, 2.5), ("safety-u.yaml", 99, 6), ("safety-w.yaml", 99, 5),
+                                       ("safety-y.yaml", 99, 5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
 
