@@ -158,7 +158,10 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
     for message, topic in (("is this sciatica", "sciatica"), ("i'm pregnant and my bum cramps", "pregnancy"),
                            ("heat or ice for a glute cramp", "heat, ice"),
                            ("how long does a glute cramp last", "how long"),
-                           ("leg cramps at night", "other parts of the body")):
+                           ("leg cramps at night", "other parts of the body"),
+                           ("how do i know if its sciatica", "sciatica"),
+                           ("what can i take to improve circulation", "medicines"),
+                           ("is drinking too much water dangerous?", "too much water")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
         assert "I don't have information on" in reply.text and topic in reply.text, message
