@@ -394,6 +394,16 @@ class Responder:
         story_read = self._decide_match(self.matcher.match_stems(self.matcher.stems_of(words) + list(known)))
         if story_read.kind == ANSWER and story_read.entry_id != reply.entry_id and story_read.score >= reply.score:
             return story_read
+        # The overview of a topic gives way to the one entry of that topic the story points at ("a
+        # trapped nerve, the bloke says. Can that even cause it?" is about the nerve, however sure
+        # "cause" is).
+        pointed = story_read.entry_id if story_read.kind == ANSWER else (
+            story_read.suggestions[0].entry_id if story_read.kind == CLARIFY and len(story_read.suggestions) == 1
+            else None)
+        entry = self.knowledge.entries[reply.entry_id or ""]
+        overview = self.knowledge.entries_of_topic(entry.topic, entry.path.stem)[0].id == entry.id
+        if pointed and pointed != entry.id and overview and self.knowledge.entries[pointed].topic == entry.topic:
+            return self.answer(pointed, story_read.score)
         return reply
 
     def _agree_on_part(self, words: list[str], reply: Reply, answered: tuple[str, ...]) -> Reply:

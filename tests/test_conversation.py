@@ -120,6 +120,10 @@ def test_a_question_pointing_back_at_the_story_is_read_with_it(responder: Respon
     reply = responder.respond("My grandad's physio keeps going on about his seat muscles for walking. "
                               "What do those muscles do?")
     assert reply.entry_ids == ("gluteus-function",)
+    # The overview of causes gives way to the cause the story names.
+    reply = responder.respond("Bum cramps getting worse lately. A mate reckons it's a trapped nerve in my back. "
+                              "Can that even cause a cramp in your backside?")
+    assert reply.entry_ids == ("cause-nerve",)
 
 
 @pytest.mark.parametrize(("message", "expected"), [
