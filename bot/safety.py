@@ -59,7 +59,7 @@ _QUESTION_OPENINGS = frozenset({
     "would", "will", "did", "has", "have", "whats", "hows",
 })
 _CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals", "happening",
-                 "topic_frames")
+                 "topic_frames", "recent")
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,6 +157,8 @@ class SafetyContext:
     # A question about self-harm as a topic ("warning signs of suicide"): talk. Any other question
     # that says a crisis ("what's the point in living anymore") is one.
     topic_frames: tuple[Term, ...] = ()
+    # The recent past, in which a setting still holds: "had chemo last week" (`across_sentences`).
+    recent: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,11 +256,11 @@ class RedFlags:
         return clauses, talk
 
     def _settings_told(self, sentences: list[tuple[list[list[str]], list[str]]]) -> dict[str, tuple[Rule, ...]]:
-        """Each flag's `across` rules whose setting a clause told as now, in either reading."""
+        """Each flag's `across` rules whose setting a clause told as now or lately, in either reading."""
         told: dict[str, tuple[Rule, ...]] = {}
         for clauses, talk in sentences:
             for clause, kind in zip(clauses, talk):
-                if kind:
+                if kind and not (kind == "past" and find_covered(self.context.recent, clause)):
                     continue
                 for reading in (clause, self.read_plain(clause)):
                     idioms = find_covered(self.context.idioms, reading)

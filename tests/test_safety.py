@@ -299,6 +299,17 @@ def test_a_setting_told_in_one_sentence_and_signs_in_the_next_raise_the_flag(kno
     assert found is not None and found.id == flag
 
 
+def test_a_setting_of_the_recent_past_still_holds(knowledge: Knowledge) -> None:
+    found = knowledge.red_flags.assess("fever 39.8, had chemo last week. just a bit shivery.", knowledge.vocabulary).flag
+    assert found is not None and found.id == "infection-signs"
+
+
+def test_overdose_is_a_topic_only_for_what_no_one_overdoses_on_by_intent(responder: Responder) -> None:
+    topic = responder.respond("can you overdose on magnesium? how many 250mg tablets is too many in a day")
+    assert topic.kind != "urgent" and responder.config.texts.crisis_note in topic.text
+    assert responder.respond("can u overdose on amitriptyline? took 30 about an hour ago bc i couldnt cope").kind == "urgent"
+
+
 @pytest.mark.parametrize("text", ["I had chemo years ago. Now I get a fever after long runs, why?",
                                   "I'm not pregnant. I get a bad headache after squats"])
 def test_a_setting_that_is_over_or_denied_raises_nothing_from_the_next_sentence(knowledge: Knowledge,

@@ -43,7 +43,7 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
     for name, recall, false_alarms in (("safety-o.yaml", 99, 2), ("safety-p.yaml", 99, 4), ("safety-q.yaml", 99, 2),
                                        ("safety-r.yaml", 96, 6), ("safety-s.yaml", 99, 3),
                                        ("safety-t.yaml", 99, 2.5), ("safety-u.yaml", 99, 6), ("safety-w.yaml", 99, 5),
-                                       ("safety-y.yaml", 99, 5)):
+                                       ("safety-y.yaml", 99, 5), ("safety-z.yaml", 99, 3)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
 
