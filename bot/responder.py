@@ -139,8 +139,7 @@ class Responder:
         self.triage = Triage(knowledge)
         self.intents = IntentModel(knowledge, self.matcher)
         self._scope = knowledge.scope.without_covered(
-            [question for entry in knowledge.entries.values() for question in entry.questions],
-            [entry.answer for entry in knowledge.entries.values()], knowledge.vocabulary)
+            [question for entry in knowledge.entries.values() for question in entry.questions], knowledge.vocabulary)
         self.topics = tuple(TOPICS[topic] for topic in TOPICS if knowledge.entries_of_topic(topic))
         self.subject = " and ".join(article.title[:1].lower() + article.title[1:]
                                     for article in knowledge.articles)

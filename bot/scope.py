@@ -4,7 +4,7 @@ information on that" instead of a related answer that could read as advice or a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import KnowledgeError
@@ -53,22 +53,12 @@ class Scope:
         return next((topic for topic in self.uncovered
                      if topic.is_asked_in(readings[topic.reach][0], everything)), None)
 
-    def without_covered(self, questions: list[str], answers: list[str], vocabulary: Vocabulary) -> Scope:
+    def without_covered(self, questions: list[str], vocabulary: Vocabulary) -> Scope:
         """Only the topics no article answers: once an article on strains is added, a question
-        about a strain is its to answer, whatever not-covered.yaml still lists. A term that on its
-        own marks a topic is dropped when an answer uses it: the gluteus maximus article names the
-        tailbone and the hip joint, so "is it attached to the tailbone?" is its question."""
+        about a strain is its to answer, whatever not-covered.yaml still lists."""
         asked = [vocabulary.expand_contractions(split_words(question)) for question in questions]
-        said = [vocabulary.expand_contractions(split_words(answer)) for answer in answers]
-        kept = []
-        for topic in self.uncovered:
-            if any(topic.is_asked_in([words], words) for words in asked):
-                continue
-            rules = tuple(rule if len(rule) > 1 else (tuple(term for term in rule[0]
-                                                          if not any(find_covered((term,), words) for words in said)),)
-                          for rule in topic.rules)
-            kept.append(replace(topic, rules=tuple(rule for rule in rules if all(rule))))
-        return Scope(tuple(kept), self.examples)
+        return Scope(tuple(topic for topic in self.uncovered
+                           if not any(topic.is_asked_in([words], words) for words in asked)), self.examples)
 
 
 def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
