@@ -71,7 +71,7 @@ def line_of(path: Path, needle: str) -> int:
      "questions: what should i eat", "'questions' in entry 'diet' should be a list"),
     ("    examples:\n", "    examples: a story\n    colour:\n", "examples: a story",
      "'examples' in entry 'what-is-gluteal-cramp' should be a list"),
-    ("    follow_ups:\n      gluteus-function:\n", "    follow_ups:  # edited\n      reasons:\n", "follow_ups:  # edited",
+    ("    follow_ups:\n      cause-nerve:\n", "    follow_ups:  # edited\n      reasons:\n", "follow_ups:  # edited",
      "lists follow-ups after 'reasons', which does not exist"),
     ("      - what are the signs of a buttock cramp", "      - what causes gluteal cramps",
      "      - what causes gluteal cramps", "is under both"),
