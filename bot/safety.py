@@ -6,7 +6,9 @@ that holds in either reading raises its flag, unless the sentence only talks abo
 denial ("no numbness"), a figure of speech ("suicide sprints"), the past ("had a stroke years
 ago") or a question about the sign itself ("what are the signs of a stroke"). Talk of that kind is
 a `mention`: the bot answers as usual and adds a line on what to do if it is happening now.
-Self-harm talk is never explained away, except by a figure of speech.
+Self-harm talk is never explained away, except by a figure of speech or as a question about
+self-harm as a topic. A flag's `across_sentences` rules read a setting told in another sentence
+than the signs ("On chemo. Temp 38.6 and shivering").
 """
 
 from __future__ import annotations
@@ -229,10 +231,9 @@ class RedFlags:
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
         """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
-        no one), "topic" (such a question about self-harm as a topic), "imagined" or "" (happening
-        now, or in doubt). A question is judged between
-        commas, the past clause by clause: "broke my hip years ago and now ..." is the past, then
-        the present."""
+        no one), "topic" (a question about self-harm as a topic), "imagined" or "" (happening now,
+        or in doubt). A question is judged between commas, the past clause by clause: "broke my hip
+        years ago and now ..." is the past, then the present."""
         question = sentence.rstrip().endswith("?")
         clauses: list[list[str]] = []
         talk: list[str] = []
