@@ -242,8 +242,9 @@ class RedFlags:
             if not words:
                 continue
             asked = self._talk_about_a_sign(words, question)
-            if ((asked == "question" or (not asked and words[0] in _QUESTION_OPENINGS))
-                    and find_covered(self.context.topic_frames, words)):
+            topic = find_covered(self.context.topic_frames, words)
+            # ...and names no one beyond its frame: "how can I help myself I want to die" is not a topic.
+            if topic and (question or words[0] in _QUESTION_OPENINGS) and not self._names_someone(words, topic):
                 asked = "topic"
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
@@ -293,9 +294,9 @@ class RedFlags:
             return ""
         return "" if self._names_someone(words) else "question"
 
-    def _names_someone(self, words: list[str]) -> bool:
+    def _names_someone(self, words: list[str], framed_too: set[int] | frozenset[int] = frozenset()) -> bool:
         """A person in particular, beyond a question's frame: "my", "he", but not "how do I know"."""
-        framed = find_covered(self.context.info_frames, words)
+        framed = find_covered(self.context.info_frames, words) | framed_too
         return any(word in self.context.personal for index, word in enumerate(words) if index not in framed)
 
     def _raised(self, words: list[str], hidden: set[int],

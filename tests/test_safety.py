@@ -147,7 +147,8 @@ def test_thoughts_of_self_harm_are_never_explained_away_as_imagined(responder: R
 
 
 @pytest.mark.parametrize("text", ["what's the point in living anymore",
-                                  "what's the most painless way to go to sleep and not wake up"])
+                                  "what's the most painless way to go to sleep and not wake up",
+                                  "how can i help myself i want to die"])
 def test_a_question_that_says_a_crisis_is_one(responder: Responder, text: str) -> None:
     reply = responder.respond(text)
     assert reply.kind == "urgent" and reply.red_flag == "self-harm"
@@ -155,7 +156,7 @@ def test_a_question_that_says_a_crisis_is_one(responder: Responder, text: str) -
 
 @pytest.mark.parametrize("text", ["what are the warning signs of suicide",
                                   "for my first aid course, what are the signs someone might be suicidal?",
-                                  "what should i say if a friend ever tells me they feel suicidal"])
+                                  "how do i know if my son is suicidal"])
 def test_a_question_about_self_harm_as_a_topic_gets_the_usual_reply(responder: Responder, text: str) -> None:
     reply = responder.respond(text)
     assert reply.kind != "urgent" and responder.config.texts.crisis_note in reply.text
