@@ -258,15 +258,19 @@ class RedFlags:
         return clauses, talk
 
     def _settings_told(self, sentences: list[tuple[list[list[str]], list[str]]]) -> dict[str, tuple[Rule, ...]]:
-        """Each flag's `across` rules whose setting a clause told as now or lately, in either reading."""
+        """Each flag's `across` rules whose setting a clause told as now or lately, in either reading
+        (a crisis also in a question or imagined: it is never explained away so)."""
         told: dict[str, tuple[Rule, ...]] = {}
         for clauses, talk in sentences:
             for clause, kind in zip(clauses, talk):
-                if kind and not (kind == "past" and find_covered(self.context.recent, clause)):
+                lately = kind == "past" and bool(find_covered(self.context.recent, clause))
+                if kind in ("topic", "past") and not lately:
                     continue
                 for reading in (clause, self.read_plain(clause)):
                     idioms = find_covered(self.context.idioms, reading)
                     for flag in self.flags:
+                        if kind in ("question", "imagined") and flag.kind != "crisis":
+                            continue
                         found = flag.settings_told_in(reading, idioms)
                         if found:
                             told[flag.id] = tuple(dict.fromkeys(told.get(flag.id, ()) + found))

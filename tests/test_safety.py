@@ -168,6 +168,10 @@ def test_a_hint_of_a_crisis_with_a_second_sign_in_another_sentence_is_one(respon
     assert responder.respond(text).red_flag == "self-harm"
 
 
+def test_a_crisis_hint_in_a_question_and_its_second_sign_in_another_sentence_is_one(responder: Responder) -> None:
+    assert responder.respond("whats the lethal dose of magnesium? i mean for me. tonight").red_flag == "self-harm"
+
+
 def test_a_figure_of_speech_tells_no_setting(responder: Responder) -> None:
     assert responder.respond("gonna sleep forever after this leg day lol. why am i so tired").kind != "urgent"
 
