@@ -373,10 +373,14 @@ class Responder:
         asked = [part for part in parts if part.asks]
         if len(asked) < 2:
             return None
-        answers = []
+        answers, uncovered_before = [], False
         for part in asked:
             said = " ".join(part.words)
             if self._scope.find_uncovered(said, said, self.knowledge.vocabulary) is not None:
+                uncovered_before = True
+                continue
+            if uncovered_before and not _PRONOUNS.isdisjoint(part.words):
+                # "is creatine safe, and does it cause cramps?": "it" is the thing not covered.
                 continue
             reply = self._answer_one(part.words, [], False)
             if reply.kind == ANSWER and not self._subject_stems.isdisjoint(self.matcher.stems_of(part.words)):

@@ -107,6 +107,12 @@ def test_a_covered_question_is_answered_and_the_uncovered_one_named(responder: R
     assert escape(reply.note) in render_html(reply)
 
 
+def test_a_second_question_about_the_uncovered_thing_is_not_answered(responder: Responder) -> None:
+    """ "Does it cause cramps?" after "is creatine safe": "it" is the creatine the article does not cover."""
+    reply = responder.respond("Is creatine safe, and does it cause cramps?")
+    assert reply.kind == "fallback" and "I don't have information on" in reply.text
+
+
 @pytest.mark.parametrize(("message", "expected"), [
     ("not asking what causes it or how to fix it, literally just what IS a glute cramp", "what-is-gluteal-cramp"),
     ("I'm not asking how to stop it, I want to know why my glute cramps", "causes"),

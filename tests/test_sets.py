@@ -54,6 +54,9 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
 def test_questions_the_article_does_not_answer_are_declined(responder: Responder) -> None:
     report = evaluate(responder, load_cases(SETS / "out-of-scope-k.yaml"))
     assert share(report.out_of_scope_answered) <= 3.5 and share(report.false_urgent) <= 1
+    # L (written blind at stop 18, 4.2% answered on first contact) was read and tuned on.
+    report = evaluate(responder, load_cases(SETS / "out-of-scope-l.yaml"))
+    assert share(report.out_of_scope_answered) <= 1 and share(report.correct) == 100
 
 
 def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
