@@ -54,7 +54,10 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
 def test_questions_the_article_does_not_answer_are_declined(responder: Responder) -> None:
     report = evaluate(responder, load_cases(SETS / "out-of-scope-k.yaml"))
     assert share(report.out_of_scope_answered) <= 3.5 and share(report.false_urgent) <= 1
-    # L (written blind at stop 18, 4.2% answered on first contact) was read and tuned on.
+    # L and M (written blind at stop 18; 4.2% and, of M's follow-ups, 21.7% answered on first
+    # contact) were read and tuned on.
+    report = evaluate(responder, load_cases(SETS / "conversations-m.yaml"))
+    assert share(report.out_of_scope_answered) <= 9 and share(report.follow_ups) >= 85
     report = evaluate(responder, load_cases(SETS / "out-of-scope-l.yaml"))
     assert share(report.out_of_scope_answered) <= 1 and share(report.correct) == 100
 
