@@ -348,7 +348,9 @@ class Responder:
             # cramps? and how do i get rid of one mid-set?") lets this one use words of its own.
             named = bool(told) or not self._subject_stems.isdisjoint(before)
             reply = self._answer_one(part.words, contexts, True, answered, story_told=named)
-            if reply.kind == ANSWER and known and not _PRONOUNS.isdisjoint(part.words):
+            # A question that points back at the story, or says nothing of its own ("...during lunges. why?").
+            points_back = not _PRONOUNS.isdisjoint(part.words) or not self._says_what(part.words)
+            if reply.kind == ANSWER and known and points_back:
                 reply = self._narrow_to_story(part.words, known, reply)
             if reply.kind == CLARIFY and len(asked) > 1:
                 reply = self._agree_on_part(part.words, reply, answered)

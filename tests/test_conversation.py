@@ -130,6 +130,8 @@ def test_a_question_pointing_back_at_the_story_is_read_with_it(responder: Respon
     reply = responder.respond("Bum cramps getting worse lately. A mate reckons it's a trapped nerve in my back. "
                               "Can that even cause a cramp in your backside?")
     assert reply.entry_ids == ("cause-nerve",)
+    # ...and so does a bare "why" after a story.
+    assert responder.respond("Cramp in my buttock during lunges. Why?").entry_ids == ("cause-exercise",)
 
 
 @pytest.mark.parametrize(("message", "expected"), [
