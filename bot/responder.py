@@ -48,6 +48,8 @@ _EVERYDAY = 0.7
 # on its own points at nothing); "the symptoms?" points at the subject.
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
 _REFERRING = frozenset({"the", "then", "and", "also", "about"})
+# Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
+_ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
 # The probabilities the intent model must give: to answer one of the entries a "Did you mean"
 # offered (_ANSWER), another entry instead (_SURE), an entry after a fallback (_FALLBACK); to
 # decline an answer as one no article gives (_DECLINE); to turn an answer into a choice between it
@@ -163,6 +165,9 @@ class Responder:
         self._rare_weight = math.log(1 + len(knowledge.entries) / 2)
         self._article_of = {entry.id: article.key for article in knowledge.articles for entry in article.entries}
         self._topic_names = {" ".join(split_words(label)): topic for topic, label in TOPICS.items()}
+        # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
+        self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
+        self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
 
     def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
         """The reply to a message; `conversation` is what this chat was told last, if recent."""
@@ -472,6 +477,10 @@ class Responder:
                 reply = self._decide_match(match)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
+        if answered and self._asks_why(words, stems) and self.knowledge.entries[answered[0]].topic == "causes":
+            # "why?" after a cause was answered asks about that cause ("can a pinched nerve make my
+            # bum cramp?" "y is that").
+            return self.answer(answered[0], reply.score)
         # No subject named ("is that serious?", "what about at night?"): read it against what came
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
@@ -505,6 +514,13 @@ class Responder:
                                       {suggestion.entry_id for suggestion in first_clarify.suggestions}):
             return again
         return first_clarify if reply.kind == FALLBACK and first_clarify else reply
+
+    def _asks_why(self, words: list[str], stems: list[str]) -> bool:
+        """The reason for what was said, not another one ("what else can cause it?")."""
+        how, so = self._how_so
+        said = set(stems)
+        asks = bool(self._why & said) or (bool(how & said) and bool(so & said))
+        return asks and said <= self._why | so | self._question_stems and _ANOTHER.isdisjoint(words)
 
     def _only_choice(self, reply: Reply) -> bool:
         settings = self.config.matching

@@ -30,6 +30,13 @@ def test_a_follow_up_is_read_against_the_answer_before_it(responder: Responder) 
     assert follow_up.kind == "answer" and follow_up.entry_id == "when-cramps-happen"
 
 
+def test_why_after_a_cause_asks_about_that_cause(responder: Responder) -> None:
+    *_, why = chat(responder, "can a pinched nerve in my back make my bum cramp", "y is that")
+    assert why.entry_id == "cause-nerve"
+    *_, other = chat(responder, "can poor blood flow cause glute cramps", "what are the other causes?")
+    assert other.entry_id == "causes"
+
+
 def test_is_that_serious_after_an_answer_asks_when_to_see_a_doctor(responder: Responder) -> None:
     *_, reply = chat(responder, "what causes butt cramps", "is that serious?")
     assert reply.entry_id == "see-doctor"
