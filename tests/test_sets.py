@@ -69,7 +69,7 @@ def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
     tuned = evaluate(responder, load_cases(SETS / "real-17.yaml"))
     assert share(tuned.correct) >= 81 and share(tuned.wrong) <= 3 and share(tuned.follow_ups) >= 89
     # messages-2 answers two vague follow-ups its writer marked out of scope ("how much?", "it's been
-    # there 3 weeks now"): 2 of 57 (README, Accuracy).
+    # there 3 weeks now"): 2 of 57.
     for name, correct, wrong, out_of_scope in (("messages-2.yaml", 83, 4.5, 4), ("messages-3.yaml", 86, 3, 5.5),
                                                ("real-11.yaml", 78, 5, 3), ("real-16.yaml", 90, 1.5, 2),
                                                ("real-20.yaml", 90, 1.5, 4)):
