@@ -172,6 +172,17 @@ def test_a_crisis_hint_in_a_question_and_its_second_sign_in_another_sentence_is_
     assert responder.respond("whats the lethal dose of magnesium? i mean for me. tonight").red_flag == "self-harm"
 
 
+@pytest.mark.parametrize("text, flag", [
+    ("my 4yo put his hand on the hot stove, huge blisters across his palm", "serious-burn"),
+    ("waters broke, 29 weeks, contractions every 3 min", "pregnancy-emergency"),
+    ("stepped on a rusty nail last week, now my jaw is stiff and I can't open my mouth", "infection-signs"),
+    ("my son ate rat poison by mistake 20 minutes ago, he is ok now, should we wait and see?", "poisoning-overdose"),
+])
+def test_emergencies_of_batch_ab_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
+    found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+    assert found is not None and found.id == flag
+
+
 def test_a_figure_of_speech_tells_no_setting(responder: Responder) -> None:
     assert responder.respond("gonna sleep forever after this leg day lol. why am i so tired").kind != "urgent"
 

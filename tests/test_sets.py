@@ -19,7 +19,7 @@ def share(figures: tuple[int, int]) -> float:
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
     for name, recall, false_alarms in (("safety-d.yaml", 99, 7), ("safety-f.yaml", 99, 7), ("safety-m.yaml", 99, 10),
                                        ("safety-n.yaml", 100, 6), ("safety-v.yaml", 99, 9),
-                                       ("safety-x.yaml", 94.5, 10.5)):
+                                       ("safety-x.yaml", 95, 10.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
         assert share(report.false_urgent) <= false_alarms, name
@@ -46,7 +46,7 @@ def test_learned_safety_batches_keep_their_figures(responder: Responder) -> None
                                        ("safety-r.yaml", 96, 6), ("safety-s.yaml", 99, 3),
                                        ("safety-t.yaml", 99, 2.5), ("safety-u.yaml", 99, 6), ("safety-w.yaml", 99, 5),
                                        ("safety-y.yaml", 99, 6), ("safety-z.yaml", 99, 3),
-                                       ("safety-aa.yaml", 99, 8)):
+                                       ("safety-aa.yaml", 99, 8), ("safety-ab.yaml", 99, 8)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
 
