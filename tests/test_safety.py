@@ -52,6 +52,11 @@ from .conftest import KNOWLEDGE_DIR
     ("pee like cola since the gym", "dark-urine"),
     ("my dad's face has gone droopy and he can't get his words out", "stroke-signs"),
     ("had a clot years ago, now my calf is hot and swollen", "hot-swollen-leg"),
+    # Batch AB: a burn, waters breaking, tetanus, a poison however well the child seems.
+    ("my 4yo put his hand on the hot stove, huge blisters across his palm", "serious-burn"),
+    ("waters broke, 29 weeks, contractions every 3 min", "pregnancy-emergency"),
+    ("stepped on a rusty nail last week, now my jaw is stiff and I can't open my mouth", "infection-signs"),
+    ("my son ate rat poison by mistake 20 minutes ago, he is ok now, should we wait and see?", "poisoning-overdose"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
@@ -170,17 +175,6 @@ def test_a_hint_of_a_crisis_with_a_second_sign_in_another_sentence_is_one(respon
 
 def test_a_crisis_hint_in_a_question_and_its_second_sign_in_another_sentence_is_one(responder: Responder) -> None:
     assert responder.respond("whats the lethal dose of magnesium? i mean for me. tonight").red_flag == "self-harm"
-
-
-@pytest.mark.parametrize("text, flag", [
-    ("my 4yo put his hand on the hot stove, huge blisters across his palm", "serious-burn"),
-    ("waters broke, 29 weeks, contractions every 3 min", "pregnancy-emergency"),
-    ("stepped on a rusty nail last week, now my jaw is stiff and I can't open my mouth", "infection-signs"),
-    ("my son ate rat poison by mistake 20 minutes ago, he is ok now, should we wait and see?", "poisoning-overdose"),
-])
-def test_emergencies_of_batch_ab_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
-    found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
-    assert found is not None and found.id == flag
 
 
 def test_a_figure_of_speech_tells_no_setting(responder: Responder) -> None:
@@ -308,16 +302,13 @@ def test_a_rule_term_with_choices_stands_for_each_choice() -> None:
     ("I'm 30 weeks pregnant. I have a bad headache and I'm seeing flashing lights", "pregnancy-emergency"),
     ("On chemo, day 10 of the cycle. Temp just now 38.6 and shivering.", "infection-signs"),
     ("Went scuba diving this morning. Now my legs are tingling", "sudden-leg-weakness"),
+    # The recent past still holds.
+    ("fever 39.8, had chemo last week. just a bit shivery.", "infection-signs"),
 ])
 def test_a_setting_told_in_one_sentence_and_signs_in_the_next_raise_the_flag(knowledge: Knowledge, text: str,
                                                                               flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
     assert found is not None and found.id == flag
-
-
-def test_a_setting_of_the_recent_past_still_holds(knowledge: Knowledge) -> None:
-    found = knowledge.red_flags.assess("fever 39.8, had chemo last week. just a bit shivery.", knowledge.vocabulary).flag
-    assert found is not None and found.id == "infection-signs"
 
 
 def test_overdose_is_a_topic_only_for_what_no_one_overdoses_on_by_intent(responder: Responder) -> None:
