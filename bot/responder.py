@@ -165,6 +165,11 @@ class Responder:
         self._rare_weight = math.log(1 + len(knowledge.entries) / 2)
         self._article_of = {entry.id: article.key for article in knowledge.articles for entry in article.entries}
         self._topic_names = {" ".join(split_words(label)): topic for topic, label in TOPICS.items()}
+        # Each article's first entry of each topic: its overview ("what causes gluteal cramps").
+        first_of_topic: dict[tuple[str, str], str] = {}
+        for entry in knowledge.entries.values():
+            first_of_topic.setdefault((entry.path.stem, entry.topic), entry.id)
+        self._overviews = frozenset(first_of_topic.values())
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
@@ -411,8 +416,8 @@ class Responder:
             story_read.suggestions[0].entry_id if story_read.kind == CLARIFY and len(story_read.suggestions) == 1
             else None)
         entry = self.knowledge.entries[reply.entry_id or ""]
-        overview = self.knowledge.entries_of_topic(entry.topic, entry.path.stem)[0].id == entry.id
-        if pointed and pointed != entry.id and overview and self.knowledge.entries[pointed].topic == entry.topic:
+        if (pointed and pointed != entry.id and entry.id in self._overviews
+                and self.knowledge.entries[pointed].topic == entry.topic):
             return self.answer(pointed, story_read.score)
         return reply
 

@@ -196,14 +196,16 @@ class RedFlags:
         one only talked about."""
         mentioned = dismissed = None
         sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE.findall(text)]
+        # Each sentence's clauses as written and in plain words, read once for the settings and the rules.
+        readings = [(clauses, [self.read_plain(clause) for clause in clauses], talk) for clauses, talk in sentences]
         # Clauses that tell of someone now ("I went down in the shop", "just happened to me"): a
         # question elsewhere in the message about the same sign ("is it normal to faint?") is then
         # not a general question.
         telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
                    if not kind and self._names_someone(clause)]
-        told = self._settings_told(sentences)
-        for clauses, talk in sentences:
-            for reading in (clauses, [self.read_plain(clause) for clause in clauses]):
+        told = self._settings_told(readings)
+        for clauses, plain, talk in readings:
+            for reading in (clauses, plain):
                 words = [word for clause in reading for word in clause]
                 idioms = find_covered(self.context.idioms, words)
                 raised = self._raised(words, idioms, told)
@@ -257,18 +259,20 @@ class RedFlags:
             talk = ["past"] * len(clauses)
         return clauses, talk
 
-    def _settings_told(self, sentences: list[tuple[list[list[str]], list[str]]]) -> dict[str, tuple[Rule, ...]]:
+    def _settings_told(self, readings: list[tuple[list[list[str]], list[list[str]], list[str]]]
+                       ) -> dict[str, tuple[Rule, ...]]:
         """Each flag's `across` rules whose setting a clause told as now or lately, in either reading
         (a crisis also in a question or imagined: it is never explained away so)."""
         told: dict[str, tuple[Rule, ...]] = {}
-        for clauses, talk in sentences:
-            for clause, kind in zip(clauses, talk):
+        with_settings = [flag for flag in self.flags if flag.across]
+        for clauses, plain, talk in readings:
+            for clause, plain_clause, kind in zip(clauses, plain, talk):
                 lately = kind == "past" and bool(find_covered(self.context.recent, clause))
                 if kind in ("topic", "past") and not lately:
                     continue
-                for reading in (clause, self.read_plain(clause)):
+                for reading in (clause, plain_clause):
                     idioms = find_covered(self.context.idioms, reading)
-                    for flag in self.flags:
+                    for flag in with_settings:
                         if kind in ("question", "imagined") and flag.kind != "crisis":
                             continue
                         found = flag.settings_told_in(reading, idioms)
