@@ -16,6 +16,10 @@ from .yamlfile import Checker
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
+# Phrases have at most this many words.
+_LONGEST_PHRASE = 4
+# What a message says last decides it ("ok bye" is goodbye), unless it is only a greeting or thanks.
+_SOFT_INTENTS = ("greeting", "thanks")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Intent:
 @dataclass(frozen=True)
 class SmallTalk:
     intents: tuple[Intent, ...] = ()
+    # Words that say nothing of their own around a phrase ("cheers *mate*", "thanks *a lot*").
+    fillers: frozenset[str] = frozenset()
 
     @cached_property
     def _phrases(self) -> tuple[list[str], list[Intent]]:
@@ -40,14 +46,37 @@ class SmallTalk:
         return frozenset(tuple(phrase.split()) for intent in self.intents
                          if intent.name in ("greeting", "thanks") for phrase in intent.phrases)
 
+    @cached_property
+    def _intent_of_phrase(self) -> dict[tuple[str, ...], Intent]:
+        return {tuple(phrase.split()): intent for intent in self.intents for phrase in intent.phrases}
+
     def find_intent(self, words: list[str]) -> Intent | None:
-        """The intent the whole message says, allowing small typos ("thnks", "helo there")."""
+        """The intent the whole message says, allowing small typos ("thnks", "helo there") and
+        several phrases with fillers between them ("thanks that helped a lot", "ok bye")."""
         text = " ".join(words)
         if not text or len(text) > _LONGEST_SMALLTALK:
             return None
         phrases, intents = self._phrases
         best = process.extractOne(text, phrases, scorer=fuzz.ratio, score_cutoff=_SIMILARITY)
-        return intents[best[2]] if best else None
+        return intents[best[2]] if best else self._intent_of_phrases(words)
+
+    def _intent_of_phrases(self, words: list[str]) -> Intent | None:
+        """The intent of a message made only of phrases and fillers, by what it says last."""
+        said: list[Intent] = []
+        start = 0
+        while start < len(words):
+            for size in range(min(_LONGEST_PHRASE, len(words) - start), 0, -1):
+                intent = self._intent_of_phrase.get(tuple(words[start:start + size]))
+                if intent is not None:
+                    said.append(intent)
+                    start += size
+                    break
+            else:
+                if words[start] not in self.fillers:
+                    return None
+                start += 1
+        firm = [intent for intent in said if intent.name not in _SOFT_INTENTS]
+        return (firm or said or [None])[-1]
 
     def strip_opening(self, words: list[str]) -> list[str]:
         """Drop a greeting or thanks in front of a question: "hi, why do my glutes cramp"."""
@@ -62,7 +91,7 @@ def parse_smalltalk(data: object, path: Path) -> tuple[SmallTalk, list[Knowledge
     root = checker.mapping(data, 1, "the small talk file")
     if root is None:
         return SmallTalk(), checker.errors  # type: ignore[return-value]
-    checker.keys(root, {"smalltalk"}, set(), "the small talk file")
+    checker.keys(root, {"smalltalk"}, {"fillers"}, "the small talk file")
     table = checker.mapping(root.get("smalltalk"), root.line_of("smalltalk"), "`smalltalk`")
     intents: list[Intent] = []
     for name, value in (table or {}).items():
@@ -79,4 +108,6 @@ def parse_smalltalk(data: object, path: Path) -> tuple[SmallTalk, list[Knowledge
                          intent.line_of("show_topics"), "write `show_topics: true` or remove it")
             show_topics = False
         intents.append(Intent(str(name), phrases, reply, show_topics))
-    return SmallTalk(tuple(intents)), checker.errors  # type: ignore[return-value]
+    fillers = frozenset(word for filler in checker.text_list(root, "fillers", "the small talk file")
+                        for word in split_words(filler))
+    return SmallTalk(tuple(intents), fillers), checker.errors  # type: ignore[return-value]
