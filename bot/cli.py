@@ -22,7 +22,7 @@ from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .explanation import Explanation, ExplainingResponder, candidates_json, explain
-from .knowledge import (ARTICLE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge, check_across_files,
+from .knowledge import (ARTICLE, NOT_COVERED_FILE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge, check_across_files,
                         check_against, check_support_file, find_article_files, kind_of_file, knowledge_folder,
                         load_knowledge, parse_article, parse_article_files)
 from .logs import configure_logging
@@ -176,7 +176,7 @@ def check_folder(path: Path, config: Config) -> str:
     note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
     examples = (sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
                 + len(knowledge.red_flags.calm_examples))
-    warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge)]
+    warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge) + covered_topic_warnings(knowledge, support)]
     summary = (f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
                f"({examples} examples pass) in {files}")
     return summary + "".join(warnings)
@@ -192,6 +192,14 @@ def same_reading_warnings(knowledge: Knowledge) -> list[str]:
                      f"{first.questions[first_index]!r} ({first_id}) once typos, synonyms and little words are "
                      "set aside. Fix: reword one so the entries differ")
     return lines
+
+
+def covered_topic_warnings(knowledge: Knowledge, support: Path) -> list[str]:
+    """Topics of not-covered.yaml that an entry's question asks: the bot answers them instead."""
+    questions = [question for entry in knowledge.entries.values() for question in entry.questions]
+    return [f"{support / NOT_COVERED_FILE}: the topic {topic.topic!r} is answered, not declined: the question "
+            f"{question!r} asks it. Fix: narrow the topic's `match` if the rest should still be declined"
+            for topic, question in knowledge.scope.find_covered_topics(questions, knowledge.vocabulary)]
 
 
 def check_file(path: Path, config: Config) -> str:

@@ -81,6 +81,6 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
 
 def _asks(words: list[str]) -> bool:
     text = " ".join(words)
-    opening = next((word for word in words if word not in _JOINS), "")
+    opening = next((word for word in words if word not in _JOINS and word not in _LEADING), "")
     return (opening in _OPENINGS or words[-1] in _ASKING_LAST
             or any(f" {phrase} " in f" {text} " for phrase in _ASKING))

@@ -364,6 +364,8 @@ class Responder:
                 reply = self._narrow_to_story(part.words, known, reply)
             if reply.kind == CLARIFY and len(asked) > 1:
                 reply = self._agree_on_part(part.words, reply, answered)
+            elif reply.kind == ANSWER and answered and (reply.entry_id in answered or reply.score < _MATCHING_SURE):
+                reply = self._ask_anew(part.words, reply, answered)
             replies.append(reply)
             before = self._subject_of(part.words)
         answers: list[Reply] = []
@@ -425,14 +427,30 @@ class Responder:
         """One of several questions that matching offered choices for ("...and is there a quick
         way to make it let go?"): the choice the intent model, reading the question alone, is sure
         of; or the one close choice an earlier question did not take, since a second question asks
-        something new ("can running cause glute cramps, and do they start during the run or after?")."""
+        something new ("can running cause glute cramps, and do they start during the run or after?").
+        The model may also be sure of an entry matching did not offer, as after a fallback ("could
+        it be my circulation? and what should I do when one starts?")."""
         intent = self.intents.read(" ".join(words))
         offered = {suggestion.entry_id for suggestion in reply.suggestions}
-        if intent is not None and intent.entry_id in offered and intent.probability >= _INTENT_ANSWER:
+        if intent is not None and intent.entry_id not in (*answered, NOT_ANSWERED) and intent.probability >= (
+                _INTENT_ANSWER if intent.entry_id in offered else _INTENT_FALLBACK):
             return self.answer(intent.entry_id, intent.probability)
         new = [suggestion for suggestion in reply.suggestions if suggestion.entry_id not in answered]
         if len(new) < len(reply.suggestions) and self._only_choice(replace(reply, suggestions=tuple(new))):
             return self.answer(new[0].entry_id, reply.score)
+        return reply
+
+    def _ask_anew(self, words: list[str], reply: Reply, answered: tuple[str, ...]) -> Reply:
+        """A later question that matching reads as one already answered, by a word it repeats
+        ("can squats cause them? how do I prevent them without quitting squats"), or is unsure of:
+        a second question asks something new, so the intent model's reading of it alone is the
+        answer if sure, and surer still to overrule a new answer ("...and what should I do when one
+        starts?" is no question of when)."""
+        intent = self.intents.read(" ".join(words))
+        needed = _INTENT_SURE if reply.entry_id in answered else _FOLLOW_UP_SURE
+        if (intent is not None and intent.entry_id not in (*answered, NOT_ANSWERED)
+                and intent.probability >= needed):
+            return self.answer(intent.entry_id, intent.probability)
         return reply
 
     def _says_what(self, words: list[str]) -> bool:
@@ -465,7 +483,8 @@ class Responder:
     def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
                     answered: tuple[str, ...] = (), story_told: bool = False) -> Reply:
         """One question; if it names no subject, read against each context in turn."""
-        stems = self.matcher.stems_of(self.knowledge.smalltalk.strip_opening(words))
+        asked = self.knowledge.smalltalk.strip_opening(words)
+        stems = self.matcher.stems_of(asked)
         match = self.matcher.match_stems(stems)
         reply = self._decide_match(match)
         if not stems:
@@ -489,7 +508,7 @@ class Responder:
         # No subject named ("is that serious?", "what about at night?"): read it against what came
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
-        points_back = (follows_on or len(words) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
+        points_back = (follows_on or len(asked) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
                        or (bool(answered) and not _PRONOUNS.isdisjoint(words)))
         said = set(stems) - self._question_stems
         # After a story that named the subject, a question may use words of its own ("at what

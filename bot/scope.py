@@ -56,9 +56,19 @@ class Scope:
     def without_covered(self, questions: list[str], vocabulary: Vocabulary) -> Scope:
         """Only the topics no article answers: once an article on strains is added, a question
         about a strain is its to answer, whatever not-covered.yaml still lists."""
-        asked = [vocabulary.expand_contractions(split_words(question)) for question in questions]
-        return Scope(tuple(topic for topic in self.uncovered
-                           if not any(topic.is_asked_in([words], words) for words in asked)), self.examples)
+        covered = {topic for topic, _ in self.find_covered_topics(questions, vocabulary)}
+        return Scope(tuple(topic for topic in self.uncovered if topic not in covered), self.examples)
+
+    def find_covered_topics(self, questions: list[str], vocabulary: Vocabulary) -> list[tuple[Uncovered, str]]:
+        """Each topic an article's question asks, with the first such question. `check` warns of
+        them: a topic too wide ("how many glasses" for water) is silently answered instead."""
+        asked = [(question, vocabulary.expand_contractions(split_words(question))) for question in questions]
+        found = []
+        for topic in self.uncovered:
+            question = next((question for question, words in asked if topic.is_asked_in([words], words)), None)
+            if question is not None:
+                found.append((topic, question))
+        return found
 
 
 def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:

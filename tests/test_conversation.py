@@ -96,6 +96,16 @@ def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> N
     ("is a pinched nerve a cause of butt cramp n how would i prevent it", ("cause-nerve", "prevention")),
     ("I get buttock cramps when walking. Could it be circulation, and at what point should I see my GP?",
      ("cause-circulation", "see-doctor")),
+    # "also" and a word before the question word open a question of their own.
+    ("Glute cramps on my long rides. Is the cycling to blame? Also at what point is it worth a GP visit",
+     ("cause-exercise", "see-doctor")),
+    # Hedges ("tend to") say nothing of what is asked.
+    ("what is a bum cramp and when do they tend to come on", ("what-is-gluteal-cramp", "when-cramps-happen")),
+    # A second question that repeats the first's word ("squats") still asks something new.
+    ("1) do lunges cause glute cramps? 2) how can I avoid them and keep doing lunges", ("cause-exercise", "prevention")),
+    # One the model is sure of, though matching offered other choices.
+    ("My bum cramps on hills, I'm 70. Is it my circulation? And what should I do when one starts?",
+     ("cause-circulation", "quick-relief")),
 ])
 def test_the_second_question_leans_on_the_first(responder: Responder, message: str, expected: tuple[str, ...]) -> None:
     assert responder.respond(message).entry_ids == expected

@@ -179,3 +179,15 @@ def test_check_warns_of_questions_the_matcher_reads_alike(tmp_path: Path) -> Non
     assert (f"warning: {article}:{line}: 'how much h2o a day' (diet) reads the same as 'how much water a day' "
             "(hydration) once typos, synonyms and little words are set aside. Fix: reword one so the entries "
             "differ") in result.stdout.splitlines()
+
+
+def test_check_warns_of_a_not_covered_topic_an_entry_answers(tmp_path: Path) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    scope = folder / "not-covered.yaml"
+    scope.write_text(scope.read_text().replace("how many (bananas/banana/", "how many (bananas/banana/glasses/"))
+    result = run_bot("check", str(folder))
+    assert result.returncode == 0
+    assert (f"warning: {scope}: the topic 'how much of a food to eat or drink' is answered, not declined: the "
+            "question 'how many glasses of water a day' asks it. Fix: narrow the topic's `match` if the rest "
+            "should still be declined") in result.stdout.splitlines()
