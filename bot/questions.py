@@ -37,9 +37,15 @@ _UNASKED = re.compile(
     re.IGNORECASE)
 
 
+# A tag that doubts the question rather than asking another ("...or am I making that up?", "is it
+# the training or is something wrong with me?"): it asks nothing the articles answer.
+_TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )?something (?:else )?wrong|something (?:is )?wrong)\b"
+                  r"[^,;.!?]*", re.IGNORECASE)
+
+
 def drop_unasked(text: str) -> str:
-    """The message without what it says it does not ask."""
-    return _UNASKED.sub(" ", text)
+    """The message without what it says it does not ask, nor a doubting tag."""
+    return _TAG.sub(" ", _UNASKED.sub(" ", text))
 
 
 @dataclass(frozen=True)
