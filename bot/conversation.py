@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Conversation:
-    """The entries the bot answered last, the "Did you mean" choices it offered last, and the
-    article whose subject a message it could not answer named ("woke up with my bum cheek in a
-    knot, what even is that??" then "why tho")."""
+    """The entries the bot answered last, the "Did you mean" choices it offered last, the further
+    questions listed under its last answer ("the 2nd one" picks one), and the article whose subject
+    a message it could not answer named ("woke up with my bum cheek in a knot, what even is that??"
+    then "why tho")."""
 
     entry_ids: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     article: str | None = None
+    related: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

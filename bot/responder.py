@@ -16,6 +16,7 @@ from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
 from .questions import Part, drop_unasked, split_questions
+from .scope import Uncovered
 from .triage import Triage
 from .vocabulary import split_words
 
@@ -209,7 +210,8 @@ class Responder:
         if not self._says_what(split_words(asked)):
             # A vague question ("is that safe?", "which areas should I avoid?") asks about the story.
             asked = text
-        uncovered = self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
+        uncovered = (self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
+                     or self._uncovered_after(words, asked, conversation))
         if uncovered is not None:
             return self._answer_covered_part(parts, uncovered.topic) or self._not_covered(uncovered.topic)
         topic = self._topic_named(words)
@@ -218,6 +220,20 @@ class Responder:
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         article = self._article_named(words) if reply.kind != ANSWER else None
         return replace(reply, conversation=replace(reply.conversation, article=article)) if article else reply
+
+    def _uncovered_after(self, words: list[str], asked: str, conversation: Conversation) -> Uncovered | None:
+        """A follow-up that points back at the entry just answered asks about its subject: "how do
+        they treat that?" after narrowed arteries is about treating them, which no article covers.
+        The subject is the title's words without its question ("poor blood flow glute cramps"), so
+        "is that serious?" after "Can a pinched nerve cause…" does not ask "is that a pinched nerve"."""
+        if not conversation.entry_ids or _PRONOUNS.isdisjoint(words) or self._subject_stems.intersection(
+                self.matcher.stems_of(words)):
+            return None
+        vocabulary = self.knowledge.vocabulary
+        title = split_words(self.knowledge.entries[conversation.entry_ids[0]].title)
+        subject = " ".join(word for word in title
+                           if word not in vocabulary.stop_words and word not in vocabulary.question_words)
+        return self._scope.find_uncovered(f"{asked} {subject}", f"{asked} {subject}", vocabulary)
 
     def _weigh_intent(self, text: str, reply: Reply, conversation: Conversation) -> Reply:
         """The intent model's say on what matching made of the whole message (see intent.py)."""
@@ -313,21 +329,23 @@ class Responder:
         if reply.kind == CLARIFY:
             return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions,
                                                             article))
-        return replace(reply, conversation=replace(conversation, article=article))
+        return replace(reply, conversation=replace(conversation, article=article, related=()))
 
     def _pick_suggestion(self, words: list[str], conversation: Conversation) -> str | None:
-        """ "2", "the first one", "yes" after a "Did you mean": the entry picked, or None."""
-        if not conversation.suggestions or len(words) > _LONGEST_PICK:
+        """ "2", "the first one", "yes" after a "Did you mean", or "the 2nd one" of the further
+        questions listed under an answer: the entry picked, or None."""
+        choices = conversation.suggestions or conversation.related
+        if not choices or len(words) > _LONGEST_PICK:
             return None
         places = [_ORDINALS[word] for word in words if word in _ORDINALS]
         if not all(word in _ORDINALS or word in _PICK_WORDS for word in words) or len(set(places)) > 1:
             return None
         if not places:
-            return conversation.suggestions[0] if set(words) & _YES else None
+            return conversation.suggestions[0] if conversation.suggestions and set(words) & _YES else None
         place = places[0]
-        if place > len(conversation.suggestions):
+        if place > len(choices):
             return None
-        return conversation.suggestions[place - 1] if place > 0 else conversation.suggestions[-1]
+        return choices[place - 1] if place > 0 else choices[-1]
 
     def _topic_named(self, words: list[str]) -> str | None:
         """A topic's name on its own ("Causes", "when to see a doctor?")."""
@@ -556,7 +574,8 @@ class Responder:
         more = tuple(Section(a.entry_id or "", a.heading, a.body) for a in others)
         related = tuple(s for s in first.related if s.entry_id not in {a.entry_id for a in answers})
         return replace(first, more=more, related=related,
-                       conversation=Conversation(entry_ids=tuple(a.entry_id for a in answers if a.entry_id)))
+                       conversation=Conversation(entry_ids=tuple(a.entry_id for a in answers if a.entry_id),
+                                                 related=tuple(s.entry_id for s in related)))
 
     def _decide_match(self, match: Match) -> Reply:
         settings = self.config.matching
@@ -609,7 +628,7 @@ class Responder:
         related = tuple(self._suggest(related) for related in entry.related)
         return Reply(ANSWER, entry.answer, heading=entry.title, entry_id=entry.id, score=score,
                      related=related, disclaimer=self.config.texts.disclaimer,
-                     conversation=Conversation(entry_ids=(entry.id,)))
+                     conversation=Conversation(entry_ids=(entry.id,), related=entry.related))
 
     def none_of_these(self) -> Reply:
         """After "None of these" under a "Did you mean": say what the bot covers."""

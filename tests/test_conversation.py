@@ -76,6 +76,25 @@ def test_a_number_without_a_did_you_mean_is_not_a_pick(responder: Responder) -> 
     assert responder.respond("2").kind != "answer"
 
 
+def test_a_place_picks_from_the_questions_listed_under_an_answer(responder: Responder) -> None:
+    answer, picked = chat(responder, "why does my bum cramp", "the 2nd one")
+    assert picked.entry_id == answer.related[1].entry_id
+    answer, not_picked = chat(responder, "why does my bum cramp", "yes")
+    assert not_picked.kind != "answer" or not_picked.entry_id not in {s.entry_id for s in answer.related}
+
+
+@pytest.mark.parametrize("follow_up", ["how do they treat that?", "and how would you fix that"])
+def test_a_follow_up_about_the_answers_subject_is_not_covered(responder: Responder, follow_up: str) -> None:
+    """After narrowed arteries, "that" is the arteries: treating them is not in the article."""
+    _, reply = chat(responder, "can bad circulation give you cramps in the buttock", follow_up)
+    assert reply.kind == "fallback" and "I don't have information on" in reply.text
+
+
+def test_a_follow_up_about_the_answer_itself_is_still_answered(responder: Responder) -> None:
+    _, reply = chat(responder, "can a pinched nerve make my glutes cramp", "is that serious?")
+    assert reply.entry_id == "see-doctor"
+
+
 def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> None:
     reply = responder.respond("can low magnesium cause glute cramps? and what foods should i eat")
     assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")

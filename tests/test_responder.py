@@ -52,7 +52,7 @@ def test_vague_message_offers_candidates(responder: Responder) -> None:
     ("hi", "Hello"), ("thanks a lot!", "welcome"), ("bye", "Take care"),
     ("who are you", "not a doctor"), ("what can you do?", "Ask me"), ("helo", "Hello"),
     ("cheers mate, that helped a lot", "welcome"), ("ok bye then", "Take care"), ("hi, is anyone there?", "Hello"),
-    ("hello, what can you do", "Ask me"),
+    ("hello, what can you do", "Ask me"), ("thank you very much sir", "welcome"),
 ])
 def test_smalltalk(responder: Responder, text: str, intent_words: str) -> None:
     reply = responder.respond(text)
