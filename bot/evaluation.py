@@ -5,7 +5,8 @@ each with the conversation so far). A case expects an entry id or a list of ids 
 `fallback`, `clarify` (a vague message: "Did you mean"), `urgent` (optionally with the `flag` it should raise), `not-urgent` (anything but an
 urgent reply), `smalltalk`, or `expect_all`: a list of items, each an id or a list of ids, that
 one reply must all answer ("what causes it and how do I stop it"). In a conversation, `pick: N`
-expects the Nth choice of the "Did you mean" the turn before offered.
+expects the Nth choice the turn before listed: of its "Did you mean", or else of the further
+questions under its answer.
 """
 
 from __future__ import annotations
@@ -289,6 +290,7 @@ def evaluate(responder: Responder, runs: list[list[Case]]) -> Report:
                 place = int(case.expect[0][len(PICK):])
                 case = replace(case, expect=(offered[place - 1],) if place <= len(offered) else (NOT_OFFERED,))
             reply = responder.respond(case.text, conversation)
-            conversation, offered = reply.conversation, tuple(s.entry_id for s in reply.suggestions)
+            conversation = reply.conversation
+            offered = tuple(s.entry_id for s in reply.suggestions or reply.related)
             outcomes.append(Outcome(case, reply))
     return Report(outcomes)

@@ -17,9 +17,11 @@ def share(figures: tuple[int, int]) -> float:
 
 
 def test_safety_holdout_batches_keep_their_recall_and_false_alarms(responder: Responder) -> None:
+    # X gained an emergency and a false alarm at stop 19, when the model may alarm over a reading
+    # of only talk and learnt batch AC (95.8 / 10.0 -> 96.7 / 11.0).
     for name, recall, false_alarms in (("safety-d.yaml", 99, 7), ("safety-f.yaml", 99, 7), ("safety-m.yaml", 99, 10),
                                        ("safety-n.yaml", 100, 6), ("safety-v.yaml", 99, 9),
-                                       ("safety-x.yaml", 95, 10.5)):
+                                       ("safety-x.yaml", 96, 11)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall, name
         assert share(report.false_urgent) <= false_alarms, name
