@@ -187,7 +187,10 @@ class Responder:
         reply = self._carry(self._respond_calmly(text, conversation), conversation)
         if safety.mentioned is not None:
             # A question about a sign ("what are the signs of a stroke"): the usual reply, and
-            # what to do if it is happening after all.
+            # what to do if it is happening after all. It is about the sign, not the articles'
+            # subject, unless it names that: no follow-up reading makes it one about cramp symptoms.
+            if reply.kind != SMALLTALK and self._subject_stems.isdisjoint(self.matcher.stems_of(split_words(text))):
+                reply = replace(self._fallback("Sorry, I can't answer that one."), conversation=conversation)
             note = texts.crisis_note if safety.mentioned.kind == "crisis" else texts.sign_note
             reply = replace(reply, body=f"{reply.body}\n\n{note}",
                             kind=FALLBACK if reply.kind == SMALLTALK else reply.kind, disclaimer=texts.disclaimer)

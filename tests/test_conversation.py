@@ -90,6 +90,12 @@ def test_a_follow_up_about_the_answers_subject_is_not_covered(responder: Respond
     assert reply.kind == "fallback" and "I don't have information on" in reply.text
 
 
+def test_a_question_about_another_conditions_sign_is_not_read_as_a_follow_up(responder: Responder) -> None:
+    """After a cramp answer, "what are the signs of a stroke" is about strokes, not cramp symptoms."""
+    _, reply = chat(responder, "why do my glutes cramp", "what are the signs of a stroke")
+    assert reply.kind == "fallback" and "emergency number" in reply.text
+
+
 def test_a_follow_up_about_the_answer_itself_is_still_answered(responder: Responder) -> None:
     _, reply = chat(responder, "can a pinched nerve make my glutes cramp", "is that serious?")
     assert reply.entry_id == "see-doctor"
