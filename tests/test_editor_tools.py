@@ -56,8 +56,8 @@ def test_chat_debug_shows_candidates_and_why() -> None:
     result = run_bot("chat", "--debug", stdin="butt cramp\nwhy do my glutes cramp\nwhat causes migraines\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    assert "[debug] reply: clarify [what-is-gluteal-cramp" in out
-    assert "[debug]   1. what-is-gluteal-cramp" in out and "score 0.87" in out
+    assert "[debug] reply: clarify [prevention, what-is-gluteal-cramp" in out
+    assert "[debug]   1. prevention" in out and "score 0.88" in out
     assert "NO  no unrelated entry within 0.06 of the best" in out
     assert "[debug] reply: answer causes" in out and "why: every check passed" in out
     assert "NO  in scope: no word of any article's subject" in out

@@ -78,3 +78,16 @@ def test_real_message_batches_keep_their_figures(responder: Responder) -> None:
         holdout = evaluate(responder, load_cases(SETS / name))
         assert share(holdout.correct) >= correct and share(holdout.wrong) <= wrong, name
         assert share(holdout.out_of_scope_answered) <= out_of_scope and share(holdout.false_urgent) <= 2.5, name
+
+
+def test_stop_19_batches_keep_their_figures(responder: Responder) -> None:
+    # real-24 and AD are the holdouts of stop 19 (never read); the rest were read and tuned on.
+    for name, correct, wrong, follow_ups, out_of_scope in (
+            ("real-23.yaml", 92, 2, 97, 1), ("real-24.yaml", 88.5, 4, 93, 3.5),
+            ("real-25.yaml", 85.5, 4.5, 97, 3.5), ("conversations-26.yaml", 87.5, 6, 90, 11)):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
+        assert share(report.follow_ups) >= follow_ups and share(report.out_of_scope_answered) <= out_of_scope, name
+    for name, recall, false_alarms in (("safety-ac.yaml", 100, 6.5), ("safety-ad.yaml", 96, 7.5)):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
