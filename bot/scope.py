@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import KnowledgeError
-from .safety import Term, find_covered, parse_rule, parse_term
+from .safety import Term, find_covered, find_term_starts, parse_rule, parse_term
 from .vocabulary import Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
@@ -50,8 +51,17 @@ class Scope:
             sentences = [vocabulary.expand_contractions(split_words(piece)) for piece in _SENTENCE_END.split(part)]
             readings[reach] = (sentences, [word for sentence in sentences for word in sentence])
         _, everything = readings["message"]
+        # One pass over the message for every topic's terms; only a topic with a term of each
+        # group of a rule somewhere in it is then read sentence by sentence.
+        present = set(find_term_starts(everything, self._terms))
         return next((topic for topic in self.uncovered
-                     if topic.is_asked_in(readings[topic.reach][0], everything)), None)
+                     if any(all(present.intersection(group) for group in rule) for rule in topic.rules)
+                     and topic.is_asked_in(readings[topic.reach][0], everything)), None)
+
+    @cached_property
+    def _terms(self) -> tuple[Term, ...]:
+        return tuple(dict.fromkeys(term for topic in self.uncovered for rule in topic.rules
+                                   for group in rule for term in group))
 
     def without_covered(self, questions: list[str], vocabulary: Vocabulary) -> Scope:
         """Only the topics no article answers: once an article on strains is added, a question

@@ -4,9 +4,10 @@ Rules are exact and reviewable, but people describe an emergency in more ways th
 ("someone turned off the power to my leg"). So a logistic regression (scikit-learn) learns from
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
 own questions, the small talk and the messages not-covered.yaml lists as ordinary messages, and
-catches what the rules miss. It only adds alarms: it never silences a rule, and where the rules
-found only talk about a sign ("what are the signs of a stroke") or nothing happening now (the
-past, general questions, "say I slip on the ice and can't get up") it alarms only when far surer.
+catches what the rules miss. It only adds alarms: it never silences a rule; where the rules found
+a sign only talked about ("what are the signs of a stroke", the past, a figure of speech) it
+alarms only when far surer; and it stays out when they found no sign and nothing happening now
+(general questions, "say I slip on the ice and can't get up").
 Trained when the knowledge loads (see classifier.py); the same files always give the same model.
 """
 
@@ -51,11 +52,11 @@ class Triage:
 
     def assess(self, text: str) -> Assessment:
         found = self.red_flags.assess(text, self.vocabulary)
-        if found.flag or self.model is None:
+        talk = bool(found.mentioned or found.dismissed)
+        if found.flag or self.model is None or (found.only_talk and not talk):
             return found
-        # Where the rules read only talk of a sign, the model must be far surer to alarm: the
-        # rules' reading of the past or of a general question can be wrong.
-        talk = bool(found.mentioned or found.dismissed or found.only_talk)
+        # Where the rules read a sign only talked of, the model must be far surer to alarm: the
+        # rules' reading of the past, a question or a figure of speech can be wrong.
         probabilities = self.model.probabilities(_features(self.red_flags, self.vocabulary, text))
         flags = [(probability, label) for probability, label in zip(probabilities, self.model.classes)
                  if label != CALM]
