@@ -22,9 +22,9 @@ from .draft import decode, draft_article, merge, render
 from .errors import BotError, ConfigError, KnowledgeError, KnowledgeErrors
 from .evaluation import check_expectations, evaluate, load_cases
 from .explanation import Explanation, ExplainingResponder, candidates_json, explain
-from .knowledge import (ARTICLE, NOT_COVERED_FILE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge, check_across_files,
-                        check_against, check_support_file, find_article_files, kind_of_file, knowledge_folder,
-                        load_knowledge, parse_article, parse_article_files)
+from .knowledge import (ARTICLE, NOT_COVERED_FILE, RED_FLAGS, RED_FLAGS_FILE, VOCABULARY_FILE, Article, Knowledge,
+                        check_across_files, check_against, check_support_file, find_article_files, kind_of_file,
+                        knowledge_folder, load_knowledge, parse_article, parse_article_files)
 from .logs import configure_logging
 from .matcher import Matcher
 from .report import FORMATS, load_report
@@ -176,7 +176,8 @@ def check_folder(path: Path, config: Config) -> str:
     note = f" ({drafts} in drafts, not served until reviewed)" if drafts else ""
     examples = (sum(len(flag.examples) + len(flag.near_misses) for flag in knowledge.red_flags)
                 + len(knowledge.red_flags.calm_examples))
-    warnings = [f"\nwarning: {line}" for line in same_reading_warnings(knowledge) + covered_topic_warnings(knowledge, support)]
+    warnings = [f"\nwarning: {line}"
+                for line in same_reading_warnings(knowledge) + covered_topic_warnings(knowledge, support)]
     summary = (f"ok: {len(knowledge.entries)} entries{note}, {len(knowledge.red_flags)} red flags "
                f"({examples} examples pass) in {files}")
     return summary + "".join(warnings)

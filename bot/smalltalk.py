@@ -16,8 +16,6 @@ from .yamlfile import Checker
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
-# Phrases have at most this many words.
-_LONGEST_PHRASE = 4
 # What a message says last decides it ("ok bye" is goodbye), unless it is only a greeting or thanks.
 _SOFT_INTENTS = ("greeting", "thanks")
 
@@ -63,9 +61,10 @@ class SmallTalk:
     def _intent_of_phrases(self, words: list[str]) -> Intent | None:
         """The intent of a message made only of phrases and fillers, by what it says last."""
         said: list[Intent] = []
+        longest = max(map(len, self._intent_of_phrase), default=0)
         start = 0
         while start < len(words):
-            for size in range(min(_LONGEST_PHRASE, len(words) - start), 0, -1):
+            for size in range(min(longest, len(words) - start), 0, -1):
                 intent = self._intent_of_phrase.get(tuple(words[start:start + size]))
                 if intent is not None:
                     said.append(intent)
@@ -75,8 +74,10 @@ class SmallTalk:
                 if words[start] not in self.fillers:
                     return None
                 start += 1
+        if not said:
+            return None
         firm = [intent for intent in said if intent.name not in _SOFT_INTENTS]
-        return (firm or said or [None])[-1]
+        return (firm or said)[-1]
 
     def strip_opening(self, words: list[str]) -> list[str]:
         """Drop a greeting or thanks in front of a question: "hi, why do my glutes cramp"."""
