@@ -105,6 +105,9 @@ class RedFlag:
     # Rules whose first group is a setting that may be told in another sentence of the message
     # than the signs ("On chemo. Temp 38.6 and shivering").
     across: tuple[Rule, ...] = ()
+    # Whether a sign told as over ("all fine now", "says she's ok now") is over. Not a poison or an
+    # overdose: its harm may come hours later, however well the person feels.
+    passes: bool = True
 
     @property
     def all_rules(self) -> tuple[Rule, ...]:
@@ -220,7 +223,8 @@ class RedFlags:
                     # Thoughts of self-harm are never explained away as imagined, nor as a question
                     # unless it asks about self-harm as a topic (then a crisis said elsewhere raises itself).
                     crisis = raised.kind == "crisis"
-                    if kind == "past" or (kind == "topic" and crisis) or (kind == "imagined" and not crisis) or (
+                    if kind == "past" or (kind == "over" and raised.passes) or (kind == "topic" and crisis) or (
+                            kind == "imagined" and not crisis) or (
                             kind in ("question", "topic") and not told_now and not crisis):
                         spoken.update(range(position, position + len(clause)))
                     position += len(clause)
@@ -232,7 +236,8 @@ class RedFlags:
         return Assessment(mentioned=mentioned, dismissed=dismissed, only_talk=only_talk)
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
-        """The sentence's clauses, each with what it is: "past", "question" (about a sign, naming
+        """The sentence's clauses, each with what it is: "past", "over" (told as passed, "all fine
+        now"), "question" (about a sign, naming
         no one), "topic" (a question about self-harm as a topic), "imagined" or "" (happening now,
         or in doubt). A question is judged between commas, the past clause by clause: "broke my hip
         years ago and now ..." is the past, then the present."""
@@ -256,7 +261,7 @@ class RedFlags:
         words = [word for clause in clauses for word in clause]
         over = find_covered(self.context.resolved, words)
         if over and not any(index > min(over) for index in find_covered(self.context.now, words) - over):
-            talk = ["past"] * len(clauses)
+            talk = [kind or "over" for kind in talk]
         return clauses, talk
 
     def _settings_told(self, readings: list[tuple[list[list[str]], list[list[str]], list[str]]]
@@ -268,7 +273,7 @@ class RedFlags:
         for clauses, plain, talk in readings:
             for clause, plain_clause, kind in zip(clauses, plain, talk):
                 lately = kind == "past" and bool(find_covered(self.context.recent, clause))
-                if kind in ("topic", "past") and not lately:
+                if kind in ("topic", "past", "over") and not lately:
                     continue
                 for reading in (clause, plain_clause):
                     idioms = find_covered(self.context.idioms, reading)
@@ -528,7 +533,7 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
         flag = checker.mapping(item, items.line_of(index), f"red flag {index + 1}")
         if flag is None:
             continue
-        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable", "examples", "near_misses",
+        checker.keys(flag, {"id", "kind", "label", "match"}, {"negatable", "passes", "examples", "near_misses",
                                                               "across_sentences"}, f"red flag {index + 1}")
         flag_id = checker.text(flag, "id", f"red flag {index + 1}") or f"#{index + 1}"
         what = f"red flag {flag_id!r}"
@@ -540,16 +545,17 @@ def parse_red_flags(data: object, path: Path) -> tuple[RedFlags, list[KnowledgeE
             checker.fail(f"{what} has the unknown kind {kind!r}", flag.line_of("kind"),
                          f"use one of: {', '.join(KINDS)}")
         label = checker.text(flag, "label", what) or flag_id
-        negatable = flag.get("negatable", True)
-        if not isinstance(negatable, bool):
-            checker.fail(f"`negatable` in {what} should be true or false", flag.line_of("negatable"),
-                         "write `negatable: false` or remove the key")
-            negatable = True
+        negatable, passes = flag.get("negatable", True), flag.get("passes", True)
+        for key, value in (("negatable", negatable), ("passes", passes)):
+            if not isinstance(value, bool):
+                checker.fail(f"`{key}` in {what} should be true or false", flag.line_of(key),
+                             f"write `{key}: false` or remove the key")
+        negatable, passes = negatable is not False, passes is not False
         rules = _parse_rules(checker, flag, "match", what, 1)
         across = _parse_rules(checker, flag, "across_sentences", what, 2)
         flags.append(RedFlag(flag_id, kind or "emergency", label, rules, negatable,
                              _parse_examples(checker, flag, "examples", what),
-                             _parse_examples(checker, flag, "near_misses", what), across))
+                             _parse_examples(checker, flag, "near_misses", what), across, passes))
     red_flags = RedFlags(tuple(flags), _parse_words(checker, root), _parse_context(checker, root),
                          _parse_examples(checker, root, "calm_examples", "the red flags file"))
     return red_flags, checker.errors  # type: ignore[return-value]
