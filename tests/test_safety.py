@@ -232,6 +232,7 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     # pills is read as a crisis first.
     ("my flatmate swallowed a whole strip of her sleeping pills at lunch, she says she's fine now", "self-harm"),
     ("took loads of my nan's heart tablets by mistake this morning, all good now i think", "poisoning-overdose"),
+    ("my son gashed his leg on the fence and blood is squirting out", "severe-bleeding"),
     ("took 20 paracetamol today for my bum pain", "poisoning-overdose"),
     ("bitten by a snake on the trail, leg swelling", "poisoning-overdose"),
     ("husband has a fever and now he's confused and his skin looks mottled", "infection-signs"),

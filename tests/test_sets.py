@@ -88,6 +88,6 @@ def test_stop_19_batches_keep_their_figures(responder: Responder) -> None:
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
         assert share(report.follow_ups) >= follow_ups and share(report.out_of_scope_answered) <= out_of_scope, name
-    for name, recall, false_alarms in (("safety-ac.yaml", 100, 6.5), ("safety-ad.yaml", 96.5, 7.5)):
+    for name, recall, false_alarms in (("safety-ac.yaml", 100, 6.5), ("safety-ad.yaml", 97, 7.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
