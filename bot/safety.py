@@ -237,10 +237,9 @@ class RedFlags:
 
     def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
         """The sentence's clauses, each with what it is: "past", "over" (told as passed, "all fine
-        now"), "question" (about a sign, naming
-        no one), "topic" (a question about self-harm as a topic), "imagined" or "" (happening now,
-        or in doubt). A question is judged between commas, the past clause by clause: "broke my hip
-        years ago and now ..." is the past, then the present."""
+        now"), "question" (about a sign, naming no one), "topic" (a question about self-harm as a
+        topic), "imagined" or "" (happening now, or in doubt). A question is judged between commas,
+        the past clause by clause: "broke my hip years ago and now ..." is the past, then the present."""
         question = sentence.rstrip().endswith("?")
         clauses: list[list[str]] = []
         talk: list[str] = []

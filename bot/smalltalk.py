@@ -16,7 +16,8 @@ from .yamlfile import Checker
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
-# What a message says last decides it ("ok bye" is goodbye), unless it is only a greeting or thanks.
+# What a message says last decides it ("ok bye" is goodbye), unless it is only a greeting or thanks;
+# these also open a question without being answered ("hi, why do my glutes cramp").
 _SOFT_INTENTS = ("greeting", "thanks")
 
 
@@ -40,13 +41,16 @@ class SmallTalk:
         return [phrase for phrase, _ in pairs], [intent for _, intent in pairs]
 
     @cached_property
-    def _openings(self) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(phrase.split()) for intent in self.intents
-                         if intent.name in ("greeting", "thanks") for phrase in intent.phrases)
-
-    @cached_property
     def _intent_of_phrase(self) -> dict[tuple[str, ...], Intent]:
         return {tuple(phrase.split()): intent for intent in self.intents for phrase in intent.phrases}
+
+    @cached_property
+    def _openings(self) -> frozenset[tuple[str, ...]]:
+        return frozenset(words for words, intent in self._intent_of_phrase.items() if intent.name in _SOFT_INTENTS)
+
+    @cached_property
+    def _longest_phrase(self) -> int:
+        return max(map(len, self._intent_of_phrase), default=0)
 
     def find_intent(self, words: list[str]) -> Intent | None:
         """The intent the whole message says, allowing small typos ("thnks", "helo there") and
@@ -61,10 +65,9 @@ class SmallTalk:
     def _intent_of_phrases(self, words: list[str]) -> Intent | None:
         """The intent of a message made only of phrases and fillers, by what it says last."""
         said: list[Intent] = []
-        longest = max(map(len, self._intent_of_phrase), default=0)
         start = 0
         while start < len(words):
-            for size in range(min(longest, len(words) - start), 0, -1):
+            for size in range(min(self._longest_phrase, len(words) - start), 0, -1):
                 intent = self._intent_of_phrase.get(tuple(words[start:start + size]))
                 if intent is not None:
                     said.append(intent)

@@ -61,7 +61,8 @@ class Triage:
         flags = [(probability, label) for probability, label in zip(probabilities, self.model.classes)
                  if label != CALM]
         urgency = 1.0 - probabilities[self.model.classes.index(CALM)]
-        return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= (_ALARM_OVER_TALK if talk else _ALARM) else found
+        needed = _ALARM_OVER_TALK if talk else _ALARM
+        return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= needed else found
 
 
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
