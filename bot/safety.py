@@ -61,7 +61,9 @@ _QUESTION_OPENINGS = frozenset({
     "would", "will", "did", "has", "have", "whats", "hows",
 })
 _CONTEXT_KEYS = ("history", "resolved", "now", "personal", "idioms", "info_frames", "hypotheticals", "happening",
-                 "topic_frames", "recent")
+                 "topic_frames", "recent", "stories")
+# The people of a story are "he" and "she"; "my dad", "we" or "I" in its sentence are the writer's.
+_STORY_PEOPLE = frozenset({"he", "she", "his", "her", "him", "hes", "shes", "this"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +166,8 @@ class SafetyContext:
     topic_frames: tuple[Term, ...] = ()
     # The recent past, in which a setting still holds: "had chemo last week" (`across_sentences`).
     recent: tuple[Term, ...] = ()
+    # A show, a book or a lesson: talk, for the whole sentence, unless it names the writer's people.
+    stories: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,9 @@ class RedFlags:
         over = find_covered(self.context.resolved, words)
         if over and not any(index > min(over) for index in find_covered(self.context.now, words) - over):
             talk = [kind or "over" for kind in talk]
+        story = find_covered(self.context.stories, words)
+        if story and not any(word in self.context.personal - _STORY_PEOPLE for word in words):
+            talk = [kind or "past" for kind in talk]
         return clauses, talk
 
     def _settings_told(self, readings: list[tuple[list[list[str]], list[list[str]], list[str]]]
