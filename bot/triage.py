@@ -3,7 +3,8 @@
 Rules are exact and reviewable, but people describe an emergency in more ways than any list holds
 ("someone turned off the power to my leg"). So a logistic regression (scikit-learn) learns from
 the examples and near misses the clinician reviews in red-flags.yaml, with the knowledge base's
-own questions, the small talk and the messages not-covered.yaml lists as ordinary messages, and
+own questions and the messages not-covered.yaml lists as ordinary messages (not the small talk, so
+that a new "thanks" phrase cannot move an alarm), and
 catches what the rules miss. It only adds alarms: it never silences a rule; where the rules found
 a sign only talked about ("what are the signs of a stroke", the past, a figure of speech) it
 alarms only when far surer; and it stays out when they found no sign and nothing happening now
@@ -69,8 +70,7 @@ class Triage:
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
     questions = [question for entry in knowledge.entries.values() for question in entry.questions]
     step = max(1, len(questions) // _MOST_QUESTIONS)
-    phrases = [phrase for intent in knowledge.smalltalk.intents for phrase in intent.phrases]
-    return tuple(questions[::step]) + tuple(phrases) + knowledge.scope.examples
+    return tuple(questions[::step]) + knowledge.scope.examples
 
 
 # Recent models by the files they came from: tests and reloads build many triages of one knowledge.
