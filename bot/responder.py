@@ -532,7 +532,7 @@ class Responder:
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
         points_back = (follows_on or len(asked) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
-                       or (bool(answered) and not _PRONOUNS.isdisjoint(words)))
+                       or not _PRONOUNS.isdisjoint(words))
         said = set(stems) - self._question_stems
         # After a story that named the subject, a question may use words of its own ("at what
         # point should a doctor look at this"); otherwise every word must be known.
