@@ -171,6 +171,7 @@ class Responder:
         for entry in knowledge.entries.values():
             first_of_topic.setdefault((entry.path.stem, entry.topic), entry.id)
         self._overviews = frozenset(first_of_topic.values())
+        self._first_entry_of = {article.key: article.entries[0].id for article in knowledge.articles if article.entries}
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
@@ -222,6 +223,9 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
+        article = self._article_only_named(words)
+        if article is not None:
+            return self.answer(self._first_entry_of[article])
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         article = self._article_named(words) if reply.kind != ANSWER else None
         return replace(reply, conversation=replace(reply.conversation, article=article)) if article else reply
@@ -297,6 +301,15 @@ class Responder:
         """The article whose subject the message names by a word no other article's subject shares."""
         return next((self._article_named_by[stem] for stem in self.matcher.stems_of(words)
                      if stem in self._article_named_by), None)
+
+    def _article_only_named(self, words: list[str]) -> str | None:
+        """The article a message names and says nothing else of ("glute cramps?", "bum cramps"): its
+        first entry says what the subject is."""
+        stems = self.matcher.stems_of(words)
+        if not stems or not self._subject_stems.issuperset(stems):
+            return None
+        article = self._article_named(words)
+        return article if article in self._first_entry_of else None
 
     def _follows_article_of(self, match: Match, words: list[str], entry_id: str,
                             conversation: Conversation) -> bool:
