@@ -171,7 +171,7 @@ class Responder:
         for entry in knowledge.entries.values():
             first_of_topic.setdefault((entry.path.stem, entry.topic), entry.id)
         self._overviews = frozenset(first_of_topic.values())
-        self._first_entry_of = {article.key: article.entries[0].id for article in knowledge.articles if article.entries}
+        self._overview_of = first_of_topic
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
@@ -223,9 +223,6 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        article = self._article_only_named(words)
-        if article is not None:
-            return self.answer(self._first_entry_of[article])
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         article = self._article_named(words) if reply.kind != ANSWER else None
         return replace(reply, conversation=replace(reply.conversation, article=article)) if article else reply
@@ -301,15 +298,6 @@ class Responder:
         """The article whose subject the message names by a word no other article's subject shares."""
         return next((self._article_named_by[stem] for stem in self.matcher.stems_of(words)
                      if stem in self._article_named_by), None)
-
-    def _article_only_named(self, words: list[str]) -> str | None:
-        """The article a message names and says nothing else of ("glute cramps?", "bum cramps"): its
-        first entry says what the subject is."""
-        stems = self.matcher.stems_of(words)
-        if not stems or not self._subject_stems.issuperset(stems):
-            return None
-        article = self._article_named(words)
-        return article if article in self._first_entry_of else None
 
     def _follows_article_of(self, match: Match, words: list[str], entry_id: str,
                             conversation: Conversation) -> bool:
@@ -537,10 +525,17 @@ class Responder:
                 reply = self._decide_match(match)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
-        if answered and self._asks_why(words, stems) and self.knowledge.entries[answered[0]].topic == "causes":
-            # "why?" after a cause was answered asks about that cause ("can a pinched nerve make my
-            # bum cramp?" "y is that").
-            return self.answer(answered[0], reply.score)
+        if answered and self._asks_why(words, stems):
+            last = self.knowledge.entries[answered[0]]
+            if last.topic == "causes":
+                # "why?" after a cause was answered asks about that cause ("can a pinched nerve make my
+                # bum cramp?" "y is that").
+                return self.answer(answered[0], reply.score)
+            if last.topic in ("about", "symptoms"):
+                # ...and after what a cramp is or how it feels, why it happens: the causes overview.
+                overview = self._overview_of.get((last.path.stem, "causes"))
+                if overview is not None:
+                    return self.answer(overview, reply.score)
         # No subject named ("is that serious?", "what about at night?"): read it against what came
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
