@@ -219,11 +219,17 @@ class Responder:
         uncovered = (self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
                      or self._uncovered_after(words, asked, conversation))
         if uncovered is not None:
-            return self._answer_covered_part(parts, uncovered.topic) or self._not_covered(uncovered.topic)
+            reply = self._answer_covered_part(parts, uncovered.topic) or self._not_covered(uncovered.topic)
+            # "can kids get butt cramps" named the subject: "what causes it, then?" follows on from it.
+            return self._with_article_named(words, reply)
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
+        return self._with_article_named(words, reply)
+
+    def _with_article_named(self, words: list[str], reply: Reply) -> Reply:
+        """A reply that answers nothing remembers the article whose subject the message named."""
         article = self._article_named(words) if reply.kind != ANSWER else None
         return replace(reply, conversation=replace(reply.conversation, article=article)) if article else reply
 
@@ -540,7 +546,7 @@ class Responder:
         # before when every word of it is known and it points back, and take a reading only if it
         # is sure. "How much sleep do I need" points at nothing.
         points_back = (follows_on or len(asked) <= _SHORT_FOLLOW_UP or not _REFERRING.isdisjoint(words)
-                       or not _PRONOUNS.isdisjoint(words))
+                       or (bool(answered) and not _PRONOUNS.isdisjoint(words)))
         said = set(stems) - self._question_stems
         # After a story that named the subject, a question may use words of its own ("at what
         # point should a doctor look at this"); otherwise every word must be known.
