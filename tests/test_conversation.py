@@ -35,6 +35,14 @@ def test_why_after_a_cause_asks_about_that_cause(responder: Responder) -> None:
     assert why.entry_id == "cause-nerve"
     *_, other = chat(responder, "can poor blood flow cause glute cramps", "what are the other causes?")
     assert other.entry_id == "causes"
+    *_, why = chat(responder, "what does a glute cramp feel like", "why?")
+    assert why.entry_id == "causes"
+
+
+def test_a_decline_that_named_the_subject_is_followed_on_from(responder: Responder) -> None:
+    declined, follow_up = chat(responder, "can kids get butt cramps", "what about adults, what causes it")
+    assert declined.kind == "fallback" and "children" in declined.text
+    assert follow_up.entry_id == "causes"
 
 
 def test_is_that_serious_after_an_answer_asks_when_to_see_a_doctor(responder: Responder) -> None:

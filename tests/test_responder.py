@@ -53,6 +53,7 @@ def test_vague_message_offers_candidates(responder: Responder) -> None:
     ("who are you", "not a doctor"), ("what can you do?", "Ask me"), ("helo", "Hello"),
     ("cheers mate, that helped a lot", "welcome"), ("ok bye then", "Take care"), ("hi, is anyone there?", "Hello"),
     ("hello, what can you do", "Ask me"), ("thank you very much sir", "welcome"),
+    ("thx m8", "welcome"), ("k", "welcome"), ("hey bot what can u do", "Ask me"), ("weird. thx bye", "Take care"),
 ])
 def test_smalltalk(responder: Responder, text: str, intent_words: str) -> None:
     reply = responder.respond(text)

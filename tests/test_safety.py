@@ -83,6 +83,15 @@ def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
     assert found is not None and found.id == "chest-pain"
 
 
+def test_a_story_on_screen_is_talk_unless_the_writers_people_are_in_it(knowledge: Knowledge) -> None:
+    def flag(text: str) -> str | None:
+        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+        return found.id if found else None
+
+    assert flag("watching greys anatomy and a guys legs suddenly went weak, what causes that in real life?") is None
+    assert flag("watching a film with my dad and his legs suddenly went weak") == "sudden-leg-weakness"
+
+
 def test_urgent_reply_comes_before_any_answer(responder: Responder) -> None:
     reply = responder.respond("why does my glute cramp? also I have chest pain")
     assert reply.kind == "urgent"
