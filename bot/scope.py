@@ -51,12 +51,15 @@ class Scope:
             sentences = [vocabulary.expand_contractions(split_words(piece)) for piece in _SENTENCE_END.split(part)]
             readings[reach] = (sentences, [word for sentence in sentences for word in sentence])
         _, everything = readings["message"]
-        # One pass over the message for every topic's terms; only a topic with a term of each
-        # group of a rule somewhere in it is then read sentence by sentence.
-        present = set(find_term_starts(everything, self._terms))
-        return next((topic for topic in self.uncovered
-                     if any(all(present.intersection(group) for group in rule) for rule in topic.rules)
-                     and topic.is_asked_in(readings[topic.reach][0], everything)), None)
+        return next((topic for topic in self._plausible(everything)
+                     if topic.is_asked_in(readings[topic.reach][0], everything)), None)
+
+    def _plausible(self, words: list[str]) -> list[Uncovered]:
+        """The topics with a term of each group of a rule somewhere in the words, found in one pass
+        for every topic's terms; only these are then read sentence by sentence."""
+        present = set(find_term_starts(words, self._terms))
+        return [topic for topic in self.uncovered
+                if present and any(all(present.intersection(group) for group in rule) for rule in topic.rules)]
 
     @cached_property
     def _terms(self) -> tuple[Term, ...]:
@@ -72,13 +75,13 @@ class Scope:
     def find_covered_topics(self, questions: list[str], vocabulary: Vocabulary) -> list[tuple[Uncovered, str]]:
         """Each topic an article's question asks, with the first such question. `check` warns of
         them: a topic too wide ("how many glasses" for water) is silently answered instead."""
-        asked = [(question, vocabulary.expand_contractions(split_words(question))) for question in questions]
-        found = []
-        for topic in self.uncovered:
-            question = next((question for question, words in asked if topic.is_asked_in([words], words)), None)
-            if question is not None:
-                found.append((topic, question))
-        return found
+        first_asked: dict[Uncovered, str] = {}
+        for question in questions:
+            words = vocabulary.expand_contractions(split_words(question))
+            for topic in self._plausible(words):
+                if topic not in first_asked and topic.is_asked_in([words], words):
+                    first_asked[topic] = question
+        return [(topic, first_asked[topic]) for topic in self.uncovered if topic in first_asked]
 
 
 def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:

@@ -42,6 +42,8 @@ def longest_by_first_word(phrases: dict[tuple[str, ...], list[str]]) -> dict[str
 def replace_phrases(words: list[str], phrases: dict[tuple[str, ...], list[str]],
                     longest: dict[str, int]) -> list[str]:
     """Replace word sequences by their substitutes, longest match first, left to right."""
+    if longest.keys().isdisjoint(words):
+        return list(words)  # most questions start no phrase: one set operation instead of the loop
     result: list[str] = []
     index = 0
     while index < len(words):
