@@ -15,6 +15,7 @@ from .yamlfile import Checker, Sequence
 
 _SENTENCE_END = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+")
 REACHES = ("message", "question")
+_DENIED = frozenset({"not", "no", "never"})
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,16 @@ class Uncovered:
     reach: str = "question"
 
     def is_asked_in(self, sentences: list[list[str]], everything: list[str]) -> bool:
-        if self.unless and find_covered(self.unless, everything):
+        if self.unless and _said(self.unless, everything):
             return False
         return any(all(find_covered(group, sentence) for group in rule)
                    for rule in self.rules for sentence in sentences)
+
+
+def _said(terms: tuple[Term, ...], words: list[str]) -> bool:
+    """Whether a term occurs other than denied: "the back of my thigh, not the bum" names no bum."""
+    return any(not _DENIED.intersection(words[max(0, start - 2):start])
+               for found in find_term_starts(words, terms).values() for start in found)
 
 
 @dataclass(frozen=True)
