@@ -72,7 +72,7 @@ def test_chat_debug_says_when_a_follow_up_was_read_with_what_came_before() -> No
 
 
 @pytest.mark.parametrize("name, summary", [
-    ("red-flags.yaml", "ok: red flags file, 21 red flags"),
+    ("red-flags.yaml", "ok: red flags file, 22 red flags"),
     ("smalltalk.yaml", "ok: small talk file, 5 small talk intents"),
     ("vocabulary.yaml", "ok: vocabulary file"),
     ("gluteal-cramps.vocabulary.yaml", "ok: article vocabulary file"),
