@@ -26,10 +26,10 @@ from .safety import Assessment, RedFlag, RedFlags
 from .vocabulary import Vocabulary, split_words
 
 CALM = "calm"
-# The model alarms when it gives the emergency classes together at least this probability. 0.5
-# until stop 20; between 0.45 and 0.5 lay two emergencies of every set and six ordinary messages
-# of about 11,000 (README, Safety): a missed emergency is the worse failure.
-_ALARM = 0.45
+# The model alarms when it gives the emergency classes together at least this probability.
+# Measured on the two never-tuned safety batches: see README, Safety. 0.45, tried at stop 20,
+# caught two more emergencies but sent a postman's "near the end of my round" to a crisis line.
+_ALARM = 0.5
 # ...and at least this when the rules read the message as only talk of a sign. At stop 20, of every
 # batch's look-alikes read so, one reached it (a film's "her throat closed up", 0.98) and the next
 # was 0.67; the emergencies read so scored 0.99, 0.89, 0.60, 0.57 and 0.20 (README, Safety).
