@@ -99,7 +99,8 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
     # AE and AH were read and tuned on. real-28 has 25 conversations; real-27 has none.
     for name, correct, wrong, follow_ups, out_of_scope in (
             ("real-27.yaml", 93, 2, 0, 1), ("real-28.yaml", 85, 2.5, 86, 3),
-            ("conversations-29.yaml", 83.5, 6.5, 87, 7.5)):
+            ("conversations-29.yaml", 83.5, 6.5, 87, 6), ("real-30.yaml", 87.5, 3, 85.5, 3),
+            ("real-31.yaml", 90, 3, 93, 5.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
         assert report.follow_ups[1] == 0 or share(report.follow_ups) >= follow_ups, name
