@@ -10,12 +10,11 @@ from pathlib import Path
 
 from .errors import KnowledgeError
 from .safety import Term, find_covered, find_term_starts, parse_rule, parse_term
-from .vocabulary import Vocabulary, split_words
+from .vocabulary import NEGATIONS, Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
 _SENTENCE_END = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+")
 REACHES = ("message", "question")
-_DENIED = frozenset({"not", "no", "never"})
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Uncovered:
 
 def _said(terms: tuple[Term, ...], words: list[str]) -> bool:
     """Whether a term occurs other than denied: "the back of my thigh, not the bum" names no bum."""
-    return any(not _DENIED.intersection(words[max(0, start - 2):start])
+    return any(NEGATIONS.isdisjoint(words[max(0, start - 2):start])
                for found in find_term_starts(words, terms).values() for start in found)
 
 
@@ -65,8 +64,10 @@ class Scope:
         """The topics with a term of each group of a rule somewhere in the words, found in one pass
         for every topic's terms; only these are then read sentence by sentence."""
         present = set(find_term_starts(words, self._terms))
+        if not present:
+            return []
         return [topic for topic in self.uncovered
-                if present and any(all(present.intersection(group) for group in rule) for rule in topic.rules)]
+                if any(all(present.intersection(group) for group in rule) for rule in topic.rules)]
 
     @cached_property
     def _terms(self) -> tuple[Term, ...]:
