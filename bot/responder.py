@@ -204,9 +204,11 @@ class Responder:
         picked = self._pick_suggestion(words, conversation)
         if picked is not None:
             return self.answer(picked)
-        # Chat spellings read as the phrases are written: "thx m8", "k", "can u help me".
-        intent = (self.knowledge.smalltalk.find_intent(words)
-                  or self.knowledge.smalltalk.find_intent(self.knowledge.vocabulary.expand_contractions(words)))
+        intent = self.knowledge.smalltalk.find_intent(words)
+        spelt_out = self.knowledge.vocabulary.expand_contractions(words)
+        if intent is None and spelt_out != words:
+            # Chat spellings read as the phrases are written: "thx m8", "k", "can u help me".
+            intent = self.knowledge.smalltalk.find_intent(spelt_out)
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         asked_only = drop_unasked(text)

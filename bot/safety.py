@@ -265,8 +265,7 @@ class RedFlags:
         over = find_covered(self.context.resolved, words)
         if over and not any(index > min(over) for index in find_covered(self.context.now, words) - over):
             talk = [kind or "over" for kind in talk]
-        story = find_covered(self.context.stories, words)
-        if story and not any(word in self.context.personal - _STORY_PEOPLE for word in words):
+        if find_covered(self.context.stories, words) and (self.context.personal - _STORY_PEOPLE).isdisjoint(words):
             talk = [kind or "past" for kind in talk]
         return clauses, talk
 
