@@ -102,8 +102,11 @@ class Vocabulary:
 
     @cached_property
     def _fillers(self) -> dict[tuple[str, ...], list[str]]:
-        """Filler words and phrases ("i was wondering"), each replaced by nothing."""
-        return {tuple(filler.split()): [] for filler in self.filler_words}
+        """Filler words and phrases ("i was wondering"), each replaced by nothing; after "how" a
+        filler phrase is the question itself ("how do you know it's a cramp") and stays."""
+        fillers: dict[tuple[str, ...], list[str]] = {tuple(filler.split()): [] for filler in self.filler_words}
+        fillers.update({("how", *words): ["how", *words] for words in list(fillers) if len(words) > 1})
+        return fillers
 
     @cached_property
     def _longest_filler(self) -> dict[str, int]:
