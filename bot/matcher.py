@@ -24,6 +24,10 @@ from .knowledge import Knowledge
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 
 _REPEATS = re.compile(r"(.)\1{2,}")
+# Spellings by ear: letters that sound alike ("kramp", "gloot", "fysio") read as one.
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("oo", "u"), ("ou", "u"))
+_DOUBLES = re.compile(r"(.)\1+")
+_MIN_SOUNDED = 3
 # Weight of the stem overlap against rapidfuzz's token similarity in a phrasing's score.
 _OVERLAP_SHARE = 0.8
 # Weight of the best phrasing against the whole entry's words: a message may mix the words of
@@ -107,6 +111,10 @@ class Normaliser:
         for word in sorted(self.known_words):
             if word.isalpha():
                 self._by_initial[word[0]].append(word)
+        self._by_sound: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.known_words):
+            if word.isalpha() and len(word) >= _MIN_SOUNDED:
+                self._by_sound[sound_of(word)].append(word)
         self._stemmer = snowballstemmer.stemmer("english")
         self._repairs: dict[str, list[str]] = {}
         self._stems: dict[str, str] = {}
@@ -158,6 +166,11 @@ class Normaliser:
         squeezed = _REPEATS.sub(r"\1\1", word)
         if squeezed in self.known_words:
             return [squeezed]
+        stop_words = self.vocabulary.stop_words
+        # A word spelt as it sounds: the known word that sounds the same, a content word first.
+        alike = self._by_sound.get(sound_of(squeezed))
+        if alike:
+            return [min(alike, key=lambda known: (known in stop_words, -frequency(known), known))]
         if len(squeezed) < _MIN_REPAIR_LENGTH:
             # Short words change meaning with one letter ("bum", "bun"); only swapped letters
             # are repaired ("hwo" -> "how").
@@ -178,9 +191,16 @@ class Normaliser:
             return [word]
         # The nearest word; among equally near ones a content word before a stop word ("themb" is
         # "thumb", not "them"), then the commoner English word ("srain" is "strain" before "sprain").
-        stop_words = self.vocabulary.stop_words
         best = min(found, key=lambda item: (item[1], item[0] in stop_words, -frequency(item[0]), item[0]))
         return [best[0]]
+
+
+def sound_of(word: str) -> str:
+    """How a word sounds, roughly: "gloot" and "glute", "kramp" and "cramp" sound the same."""
+    for letters, sound in _SOUNDS:
+        word = word.replace(letters, sound)
+    word = _DOUBLES.sub(r"\1", word)
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 class Matcher:

@@ -25,8 +25,12 @@ _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help 
 _ASKING_LAST = frozenset({"why", "y", "how"})
 # Inside a sentence, these start a second question when a question word follows them.
 _JOINS = frozenset({"and", "n", "also", "plus", "or", "then", "but"})
-# A question may open with one of these before its question word: "...and at what point should I".
-_LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so"})
+# A question may open with one of these before its question word: "...and at what point should I",
+# "please what is the gluteus maximus", "sir why does it cramp".
+_LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so", "please", "pls", "plz", "kindly", "sir",
+                      "madam", "doctor", "ok", "okay", "hi", "hello", "hey", "well", "now", "anyway"})
+# A numbered list ("1) how do I stop it 2) how do I avoid it"): each item is a sentence of its own.
+_LIST_ITEM = re.compile(r"(?:^|(?<=[\s:]))\(?\d{1,2}\)\s")
 
 
 # What a person says they are not asking ("not asking what causes it, just what IS a glute
@@ -60,7 +64,7 @@ def split_questions(text: str) -> list[Part]:
     """The message in parts, in order. A one-sentence message with one question is one part."""
     parts: list[Part] = []
     # "symptoms + when to see a doctor", "causes & treatment": a sign between two questions.
-    text = _JOIN_SIGNS.sub(" and ", text)
+    text = _LIST_ITEM.sub("\n", _JOIN_SIGNS.sub(" and ", text))
     for sentence in _SENTENCE.findall(text):
         words = split_words(sentence)
         if not words:
@@ -87,6 +91,9 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
 
 def _asks(words: list[str]) -> bool:
     text = " ".join(words)
-    opening = next((word for word in words if word not in _JOINS and word not in _LEADING), "")
-    return (opening in _OPENINGS or words[-1] in _ASKING_LAST
+    start = next((index for index, word in enumerate(words) if word not in _JOINS and word not in _LEADING), 0)
+    opening = words[start] if start < len(words) else ""
+    # "am I dehydrated" asks; "am 40 years old, desk job" tells.
+    opens = opening in _OPENINGS and (opening != "am" or words[start + 1:start + 2] == ["i"])
+    return (opens or words[-1] in _ASKING_LAST
             or any(f" {phrase} " in f" {text} " for phrase in _ASKING))

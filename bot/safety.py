@@ -46,6 +46,9 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _MIN_PREFIX = 3
 _MIN_REPAIR_LENGTH = 4
 _TELLING_LENGTH = 4
+# Words that name no one and nothing in particular: "everything", "someone", "anybody".
+_INDEFINITE = frozenset(first + last for first in ("every", "some", "any", "no")
+                        for last in ("thing", "one", "body", "where"))
 # log10 of an English word's count above which it tells nothing of a sign ("have", "with", "just").
 _EVERYDAY_WORD = 8.5
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -341,10 +344,12 @@ class RedFlags:
 
 @lru_cache(maxsize=64)
 def _words_of(flag: RedFlag) -> frozenset[str]:
-    """The telling words of a flag's terms ("faint", "floor", "chest"), not "my", "the" or "have"."""
+    """The telling words of a flag's terms ("faint", "floor", "chest"), not "my", "the", "have" or
+    "everything" ("my mum worries about everything" tells no sign)."""
     return frozenset(word.rstrip("*") for rule in flag.all_rules for group in rule for term in group
                      for word in term.words
-                     if len(word) >= _TELLING_LENGTH and frequency(word.rstrip("*")) < _EVERYDAY_WORD)
+                     if len(word) >= _TELLING_LENGTH and frequency(word.rstrip("*")) < _EVERYDAY_WORD
+                     and word not in _INDEFINITE)
 
 
 def _split_at_breaks(words: list[str]) -> list[list[str]]:
