@@ -63,6 +63,8 @@ _INTENT_FALLBACK = 0.7
 _INTENT_DECLINE = 0.8
 _INTENT_DISPUTE = 0.7
 _MATCHING_SURE = 0.9
+# ...unless the message is a story this long, in words (chosen on the read batches at stop 21).
+_STORY_WORDS = 20
 # A follow-up matching answered is given the model's entry instead when the model, reading it
 # after the answer before, gives that entry at least this.
 _FOLLOW_UP_SURE = 0.8
@@ -258,27 +260,29 @@ class Responder:
         if reply.kind == ANSWER and after is not None:
             return self._check_follow_up(reply, intent)
         if reply.kind == ANSWER:
-            return self._check_answer(reply, intent, conversation, self._asks_only_back(text))
+            return self._check_answer(reply, intent, conversation, self._is_story(text))
         if reply.kind in (CLARIFY, FALLBACK):
             return self._settle(text, reply, intent, conversation)
         return reply
 
-    def _asks_only_back(self, text: str) -> bool:
-        """A story whose question says nothing of its own ("...won't let go for ages. What is
-        that?"): matching scores the question with the story's subject, not what the story tells.
-        A bare "why?" says what it asks: the causes."""
+    def _is_story(self, text: str) -> bool:
+        """A long post, or a story whose question says nothing of its own ("...won't let go for
+        ages. What is that?"): matching scores the question with the story's words, however sure,
+        not what the story tells. A bare "why?" says what it asks: the causes."""
+        if len(split_words(text)) >= _STORY_WORDS:
+            return True
         parts = split_questions(text)
         asked = [part for part in parts if part.asks]
         return (len(parts) > len(asked) == 1 and not self._says_what(asked[0].words)
                 and self._why.isdisjoint(self.matcher.stems_of(asked[0].words)))
 
     def _check_answer(self, reply: Reply, intent: Intent, conversation: Conversation,
-                      asks_only_back: bool = False) -> Reply:
+                      story: bool = False) -> Reply:
         """Decline an answer when the model is sure no article answers the message; offer both
         when it is sure of another entry. A follow-up ("and at night?") means little on its own,
         and an entry the model never learnt (an article without examples) is not its to judge."""
         if (not conversation.is_empty or not self.intents.knows(reply.entry_id or "")
-                or (reply.score >= _MATCHING_SURE and not asks_only_back)):
+                or (reply.score >= _MATCHING_SURE and not story)):
             return reply
         if intent.not_answered >= _INTENT_DECLINE:
             return self._fallback("Sorry, I can't answer that one.")
