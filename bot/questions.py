@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .vocabulary import split_words
+from .vocabulary import NEGATIONS, split_words
 
 _JOIN_SIGNS = re.compile(r"\s[+&]\s")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?\n]*")
@@ -25,6 +25,11 @@ _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help 
 _ASKING_LAST = frozenset({"why", "y", "how"})
 # Inside a sentence, these start a second question when a question word follows them.
 _JOINS = frozenset({"and", "n", "also", "plus", "or", "then", "but"})
+# Topics named as a search names them: "glute cramp symptoms and causes", "meaning + when to see doc".
+# A part ending in one asks for it; two joined by "and" are two questions.
+_TOPIC_NOUNS = frozenset({"causes", "cause", "symptoms", "signs", "treatment", "treatments", "prevention", "remedies",
+                          "remedy", "relief", "meaning", "definition", "diet", "function"})
+_SEARCH_WORDS = 6
 # A question may open with one of these before its question word: "...and at what point should I",
 # "please what is the gluteus maximus", "sir why does it cramp".
 _LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so", "please", "pls", "plz", "kindly", "sir",
@@ -82,7 +87,9 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
         follows = words[index + 1] if index + 1 < len(words) else ""
         if follows in _LEADING and index + 2 < len(words):
             follows = words[index + 2]
-        if word in _JOINS and follows in _OPENINGS and len(pieces[-1]) >= 2 and index + 2 < len(words):
+        topics = follows in _TOPIC_NOUNS and pieces[-1][-1:] and pieces[-1][-1] in _TOPIC_NOUNS
+        if word in _JOINS and len(pieces[-1]) >= 2 and (
+                (follows in _OPENINGS and index + 2 < len(words)) or topics):
             pieces.append([])
             continue
         pieces[-1].append(word)
@@ -95,5 +102,7 @@ def _asks(words: list[str]) -> bool:
     opening = words[start] if start < len(words) else ""
     # "am I dehydrated" asks; "am 40 years old, desk job" tells.
     opens = opening in _OPENINGS and (opening != "am" or words[start + 1:start + 2] == ["i"])
-    return (opens or words[-1] in _ASKING_LAST
+    # A short search ("glute cramp symptoms"); "no other symptoms" denies, it does not ask.
+    named_topic = len(words) <= _SEARCH_WORDS and words[-1] in _TOPIC_NOUNS and NEGATIONS.isdisjoint(words)
+    return (opens or words[-1] in _ASKING_LAST or named_topic
             or any(f" {phrase} " in f" {text} " for phrase in _ASKING))

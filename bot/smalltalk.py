@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +15,8 @@ from .vocabulary import split_words
 from .yamlfile import Checker
 
 # How close a whole message must be to a phrase to count as small talk (rapidfuzz ratio, 0-100).
+# A letter typed three or more times in a row: "hiii", "byeee".
+_DRAWN_OUT = re.compile(r"(.)\1{2,}")
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
@@ -54,7 +58,9 @@ class SmallTalk:
 
     def find_intent(self, words: list[str]) -> Intent | None:
         """The intent the whole message says, allowing small typos ("thnks", "helo there") and
-        several phrases with fillers between them ("thanks that helped a lot", "ok bye")."""
+        several phrases with fillers between them ("thanks that helped a lot", "ok bye"), and
+        drawn-out letters ("hiii", "byeee")."""
+        words = [_DRAWN_OUT.sub(r"\1", word) for word in words]
         text = " ".join(words)
         if not text or len(text) > _LONGEST_SMALLTALK:
             return None
