@@ -62,6 +62,8 @@ _INTENT_SURE = 0.6
 _INTENT_FALLBACK = 0.7
 _INTENT_DECLINE = 0.8
 _INTENT_DISPUTE = 0.7
+# ...and of a story's answer, where matching is less sure of what was asked (stop 21, read batches).
+_STORY_DISPUTE = 0.6
 _MATCHING_SURE = 0.9
 # ...unless the message is a story this long, in words (chosen on the read batches at stop 21).
 _STORY_WORDS = 20
@@ -306,7 +308,8 @@ class Responder:
             return reply
         if intent.not_answered >= _INTENT_DECLINE:
             return self._fallback("Sorry, I can't answer that one.")
-        if intent.entry_id not in (reply.entry_id, NOT_ANSWERED) and intent.probability >= _INTENT_DISPUTE:
+        disputed = _STORY_DISPUTE if story else _INTENT_DISPUTE
+        if intent.entry_id not in (reply.entry_id, NOT_ANSWERED) and intent.probability >= disputed:
             return self._offer((intent.entry_id, reply.entry_id or ""), reply.score)
         return reply
 
@@ -408,7 +411,7 @@ class Responder:
         earlier = self._earlier_context(conversation)
         if len(parts) == 1:
             return self._answer_one(parts[0].words, earlier, bool(earlier) and not conversation.is_empty,
-                                    conversation.entry_ids)
+                                    conversation.entry_ids, offered=conversation.suggestions[:1])
         story = [stem for part in parts if not part.asks for stem in self.matcher.stems_of(part.words)]
         told = tuple(stem for stem in dict.fromkeys(story) if stem in self._subject_stems)
         # What the story says that the knowledge base knows: "any ideas?" after a story of
@@ -547,8 +550,11 @@ class Responder:
         return [context for context in contexts if context]
 
     def _answer_one(self, words: list[str], contexts: list[tuple[str, ...]], follows_on: bool,
-                    answered: tuple[str, ...] = (), story_told: bool = False) -> Reply:
-        """One question; if it names no subject, read against each context in turn."""
+                    answered: tuple[str, ...] = (), story_told: bool = False,
+                    offered: tuple[str, ...] = ()) -> Reply:
+        """One question; if it names no subject, read against each context in turn. `offered`:
+        the first choice of the "Did you mean" just given, which a question of its own ("what
+        causes it?") does not pick any more than it repeats an answer."""
         asked = self.knowledge.smalltalk.strip_opening(words)
         stems = self.matcher.stems_of(asked)
         match = self.matcher.match_stems(stems)
@@ -597,7 +603,7 @@ class Responder:
             if own and implied.kind == ANSWER and implied.entry_id not in own:
                 continue
             # A follow-up asks something new: the answer just given comes back only if nothing else fits.
-            if implied.kind == ANSWER and implied.entry_id in answered:
+            if implied.kind == ANSWER and (implied.entry_id in answered or implied.entry_id in offered):
                 again = again or implied
             elif implied.kind == ANSWER:
                 return implied
