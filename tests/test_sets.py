@@ -105,9 +105,11 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
     # real-28, real-30, AF and AG are the holdouts of stop 20 (never read); real-27, conversations-29,
     # AE and AH were read and tuned on. real-28 has 25 conversations; real-27 has none. AG gained a
     # false alarm of the model's when "gone blue" and "bleeding out" became rules (15.3 -> 16.1%).
+    # At stop 21 one long first message of conversations-29 became a "Did you mean" when the model
+    # disputes a story's answer from 60% (84.3 -> 82.7% right, 5.8 -> 5.2% wrong).
     for name, correct, wrong, follow_ups, out_of_scope in (
             ("real-27.yaml", 93, 2, 0, 1), ("real-28.yaml", 85, 2.5, 86, 3),
-            ("conversations-29.yaml", 83.5, 6.5, 87, 6), ("real-30.yaml", 87.5, 3, 85.5, 3),
+            ("conversations-29.yaml", 82.5, 6, 87, 6), ("real-30.yaml", 87.5, 3, 85.5, 3),
             ("real-31.yaml", 90, 3, 93, 5.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
