@@ -14,7 +14,7 @@ _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?\n]*")
 _OPENINGS = frozenset({
     "what", "whats", "what's", "how", "hows", "how's", "why", "when", "where", "which", "who", "can", "could",
     "should", "shall", "is", "are", "do", "does", "did", "will", "would", "am", "any", "anything", "wat",
-    "wht", "y", "hw", "cn", "shud", "tell", "explain",
+    "wht", "y", "hw", "cn", "shud", "tell", "explain", "best",
 })
 _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help me", "please help", "advice",
            "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
@@ -33,7 +33,8 @@ _SEARCH_WORDS = 6
 # A question may open with one of these before its question word: "...and at what point should I",
 # "please what is the gluteus maximus", "sir why does it cramp".
 _LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so", "please", "pls", "plz", "kindly", "sir",
-                      "madam", "doctor", "ok", "okay", "hi", "hello", "hey", "well", "now", "anyway"})
+                      "madam", "doctor", "ok", "okay", "hi", "hello", "hey", "well", "now", "anyway", "first",
+                      "firstly", "second", "secondly", "third", "thirdly", "lastly", "finally", "also", "next"})
 # A numbered list ("1) how do I stop it 2) how do I avoid it"): each item is a sentence of its own.
 _LIST_ITEM = re.compile(r"(?:^|(?<=[\s:]))\(?\d{1,2}\)\s")
 
