@@ -67,6 +67,8 @@ _STORY_DISPUTE = 0.6
 _MATCHING_SURE = 0.9
 # ...unless the message is a story this long, in words (chosen on the read batches at stop 21).
 _STORY_WORDS = 20
+# Of two answers, the one the intent model gives this much comes first (stop 21, read batches).
+_LEAD_SURE = 0.5
 # A first message of this many words or more is answered as the intent model reads it when it
 # gives its entry this much (chosen on the read batches at stop 21; README, Accuracy).
 _MODEL_WORDS = 6
@@ -261,8 +263,10 @@ class Responder:
         """The intent model's say on what matching made of the whole message (see intent.py)."""
         after = next((entry_id for entry_id in conversation.entry_ids if self.intents.knows(entry_id)), None)
         intent = self.intents.read(text, after)
-        if intent is None or reply.more:
+        if intent is None:
             return reply
+        if reply.more:
+            return self._lead_with(reply, intent)
         if after is None and self._is_model_sure(text, reply, intent):
             return self.answer(intent.entry_id, intent.probability)
         if reply.kind == ANSWER and after is not None:
@@ -272,6 +276,14 @@ class Responder:
         if reply.kind in (CLARIFY, FALLBACK):
             return self._settle(text, reply, intent, conversation)
         return reply
+
+    def _lead_with(self, reply: Reply, intent: Intent) -> Reply:
+        """Of two answers, the one the model reads the message as asking comes first: a story's
+        side question ("is that normal?") should not open the reply to its real one."""
+        if intent.entry_id not in reply.entry_ids[1:] or intent.probability < _LEAD_SURE:
+            return reply
+        order = (intent.entry_id, *(entry_id for entry_id in reply.entry_ids if entry_id != intent.entry_id))
+        return self._combine([self.answer(entry_id, reply.score) for entry_id in order])
 
     def _is_model_sure(self, text: str, reply: Reply, intent: Intent) -> bool:
         """A first message the model is sure of is its to answer, not a "Did you mean" or a
