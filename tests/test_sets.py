@@ -119,3 +119,20 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
                                        ("safety-ag.yaml", 98, 16.5), ("safety-ah.yaml", 100, 13.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
+
+
+def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
+    # real-33, real-36, AJ and AL are the holdouts of stop 21 (never read; real-36 and AL were
+    # written last and scored once, at the end); real-32, real-34, real-35, conversations-36, AI and
+    # AK were read and tuned on.
+    for name, correct, wrong, follow_ups, out_of_scope in (
+            ("real-32.yaml", 87, 3, 93, 1), ("real-33.yaml", 82.5, 6.5, 90, 2.5),
+            ("real-34.yaml", 78.5, 2.5, 93, 1), ("real-35.yaml", 89, 2, 93, 4.5),
+            ("conversations-36.yaml", 73, 7.5, 79, 5.5), ("real-36.yaml", 86, 4, 85, 4.5)):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
+        assert share(report.follow_ups) >= follow_ups and share(report.out_of_scope_answered) <= out_of_scope, name
+    for name, recall, false_alarms in (("safety-ai.yaml", 100, 13.5), ("safety-aj.yaml", 98, 8.5),
+                                       ("safety-ak.yaml", 100, 23.5), ("safety-al.yaml", 98, 17)):
+        report = evaluate(responder, load_cases(SETS / name))
+        assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
