@@ -37,7 +37,7 @@ _PICK_WORDS = frozenset({"the", "number", "no", "option", "choice", "please", "p
                          "mean", "meant", "want", "that", "that's", "thats", "it", "is", "one", "yes", "yeah",
                          "yep", "yup", "ya", "y", "sure", "correct", "right", "exactly", "pick", "go", "with",
                          "a", "about", "what", "whats", "what's", "tell", "me", "so", "and", "id", "like",
-                         "thanks", "thank", "you", "and", "then"})
+                         "thanks", "thank", "you", "then"})
 _LONGEST_PICK = 7
 # A question without a subject is read as about the conversation's subject only if every word of
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
