@@ -24,7 +24,7 @@ from .knowledge import Knowledge
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, split_words
 
 _REPEATS = re.compile(r"(.)\1{2,}")
-# Spellings by ear: letters that sound alike ("kramp", "gloot", "fysio") read as one.
+# Spellings by ear: letters that sound alike ("kramp", "gloot", "fone") read as one.
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("oo", "u"), ("ou", "u"))
 _DOUBLES = re.compile(r"(.)\1+")
 _MIN_SOUNDED = 3

@@ -88,7 +88,7 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
         follows = words[index + 1] if index + 1 < len(words) else ""
         if follows in _LEADING and index + 2 < len(words):
             follows = words[index + 2]
-        topics = follows in _TOPIC_NOUNS and pieces[-1][-1:] and pieces[-1][-1] in _TOPIC_NOUNS
+        topics = follows in _TOPIC_NOUNS and bool(pieces[-1]) and pieces[-1][-1] in _TOPIC_NOUNS
         if word in _JOINS and len(pieces[-1]) >= 2 and (
                 (follows in _OPENINGS and index + 2 < len(words)) or topics):
             pieces.append([])

@@ -13,9 +13,9 @@ from .errors import KnowledgeError
 from .vocabulary import split_words
 from .yamlfile import Checker
 
-# How close a whole message must be to a phrase to count as small talk (rapidfuzz ratio, 0-100).
 # A letter typed three or more times in a row: "hiii", "byeee".
 _DRAWN_OUT = re.compile(r"(.)\1{2,}")
+# How close a whole message must be to a phrase to count as small talk (rapidfuzz ratio, 0-100).
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
