@@ -123,7 +123,7 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
 
 def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
     # real-33, real-36, AJ and AL are the holdouts of stop 21 (never read; real-36 and AL were
-    # written last and scored once, at the end); real-32, real-34, real-35, conversations-36, AI and
+    # written last and scored only at the end); real-32, real-34, real-35, conversations-36, AI and
     # AK were read and tuned on.
     for name, correct, wrong, follow_ups, out_of_scope in (
             ("real-32.yaml", 87, 3, 93, 1), ("real-33.yaml", 82.5, 6.5, 90, 2.5),
