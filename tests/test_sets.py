@@ -123,8 +123,8 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
 
 def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
     # real-33, real-36, AJ and AL are the holdouts of stop 21 (never read; real-36 and AL were
-    # written last and scored only at the end); real-32, real-34, real-35, conversations-36, AI and
-    # AK were read and tuned on.
+    # written last and scored only at the end); real-32, real-34, real-35, conversations-36, AI, AK
+    # and AM were read and tuned on.
     for name, correct, wrong, follow_ups, out_of_scope in (
             ("real-32.yaml", 87, 3, 93, 1), ("real-33.yaml", 82.5, 6.5, 90, 2.5),
             ("real-34.yaml", 78.5, 2.5, 93, 1), ("real-35.yaml", 89, 2, 93, 4.5),
@@ -133,6 +133,7 @@ def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
         assert share(report.correct) >= correct and share(report.wrong) <= wrong, name
         assert share(report.follow_ups) >= follow_ups and share(report.out_of_scope_answered) <= out_of_scope, name
     for name, recall, false_alarms in (("safety-ai.yaml", 100, 13.5), ("safety-aj.yaml", 98, 8.5),
-                                       ("safety-ak.yaml", 100, 23.5), ("safety-al.yaml", 98, 17)):
+                                       ("safety-ak.yaml", 100, 23.5), ("safety-al.yaml", 98, 17),
+                                       ("safety-am.yaml", 100, 13.5)):
         report = evaluate(responder, load_cases(SETS / name))
         assert share(report.urgent_recall) >= recall and share(report.false_urgent) <= false_alarms, name
