@@ -108,13 +108,12 @@ class Normaliser:
         self.vocabulary = vocabulary
         self.known_words = frozenset(known_words)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
+        self._by_sound: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self.known_words):
             if word.isalpha():
                 self._by_initial[word[0]].append(word)
-        self._by_sound: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(self.known_words):
-            if word.isalpha() and len(word) >= _MIN_SOUNDED:
-                self._by_sound[sound_of(word)].append(word)
+                if len(word) >= _MIN_SOUNDED:
+                    self._by_sound[sound_of(word)].append(word)
         self._stemmer = snowballstemmer.stemmer("english")
         self._repairs: dict[str, list[str]] = {}
         self._stems: dict[str, str] = {}
