@@ -296,8 +296,8 @@ class Responder:
                 or intent.entry_id in (NOT_ANSWERED, reply.entry_id) or not self.intents.knows(intent.entry_id)
                 or reply.kind not in (ANSWER, CLARIFY, FALLBACK)):
             return False
-        match = self.matcher.match_stems(self.matcher.stems_of(split_words(text)))
-        return not (match.best is not None and match.best.conflicts) and self._about_article_of(match, intent.entry_id)
+        match = self._match_unopposed(split_words(text))
+        return match is not None and self._about_article_of(match, intent.entry_id)
 
     def _is_story(self, text: str) -> bool:
         """A long post, or a story whose question says nothing of its own ("...won't let go for
@@ -339,9 +339,9 @@ class Responder:
         if intent.entry_id == NOT_ANSWERED or not all(self.intents.knows(entry_id) for entry_id in offered):
             return reply
         words = split_words(text)
-        match = self.matcher.match_stems(self.matcher.stems_of(words))
-        if match.best is not None and match.best.conflicts:
-            return reply  # the message names another subject ("hamstring cramps"): not the model's to answer
+        match = self._match_unopposed(words)
+        if match is None:
+            return reply
         if not (self._about_article_of(match, intent.entry_id)
                 or self._follows_article_of(match, words, intent.entry_id, conversation)):
             return reply
@@ -350,6 +350,12 @@ class Responder:
         else:
             needed = _INTENT_ANSWER if intent.entry_id in offered else _INTENT_SURE
         return self.answer(intent.entry_id, intent.probability) if intent.probability >= needed else reply
+
+    def _match_unopposed(self, words: list[str]) -> Match | None:
+        """The whole message matched, unless it names another subject ("hamstring cramps"): then
+        what the model reads it as is not the model's to answer."""
+        match = self.matcher.match_stems(self.matcher.stems_of(words))
+        return None if match.best is not None and match.best.conflicts else match
 
     def _article_named(self, words: list[str]) -> str | None:
         """The article whose subject the message names by a word no other article's subject shares."""
