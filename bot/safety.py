@@ -49,8 +49,9 @@ _TELLING_LENGTH = 4
 # Words that name no one and nothing in particular: "everything", "someone", "anybody".
 _INDEFINITE = frozenset(first + last for first in ("every", "some", "any", "no")
                         for last in ("thing", "one", "body", "where"))
-# log10 of an English word's count above which it tells nothing of a sign ("have", "with", "just").
-_EVERYDAY_WORD = 8.5
+# log10 of an English word's count above which it tells nothing of a sign ("have", "with", "know",
+# "night"; at 8.5, "want to know for my parents" told a question about stroke signs as now).
+_EVERYDAY_WORD = 8.0
 _REPEATS = re.compile(r"(.)\1{2,}")
 # A typo is far rarer than the word meant: a listed word at least a third as common as the rule
 # word it resembles is a word in its own right ("overdoing" is not "overdosing"). log10 counts.
