@@ -18,7 +18,7 @@ from .matcher import Match, Matcher
 from .questions import Part, drop_unasked, split_questions
 from .scope import Uncovered
 from .triage import Triage
-from .vocabulary import split_words
+from .vocabulary import NEGATIONS, split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
 KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK)
@@ -219,6 +219,8 @@ class Responder:
         if intent is None and spelt_out != words:
             # Chat spellings read as the phrases are written: "thx m8", "k", "can u help me".
             intent = self.knowledge.smalltalk.find_intent(spelt_out)
+        if intent is None and self._says_nothing_but_thanks(text, spelt_out):
+            intent = self.knowledge.smalltalk.find_thanks(spelt_out)
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         asked_only = drop_unasked(text)
@@ -239,6 +241,12 @@ class Responder:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         return self._with_article_named(words, reply)
+
+    def _says_nothing_but_thanks(self, text: str, words: list[str]) -> bool:
+        """No question, no denial ("thanks but it didn't help") and no subject ("thanks, my glute
+        still cramps") beside the thanks: then the rest is chat ("my friend", "that worked")."""
+        return ("?" not in text and self.knowledge.vocabulary.question_words.isdisjoint(words)
+                and NEGATIONS.isdisjoint(words) and self._subject_stems.isdisjoint(self.matcher.stems_of(words)))
 
     def _with_article_named(self, words: list[str], reply: Reply) -> Reply:
         """A reply that answers nothing remembers the article whose subject the message named."""

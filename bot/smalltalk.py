@@ -19,6 +19,12 @@ _DRAWN_OUT = re.compile(r"(.)\1{2,}")
 _SIMILARITY = 88
 # Small talk is short; a longer message is a question, however it starts.
 _LONGEST_SMALLTALK = 60
+# Words that thank whatever else a short message says: "lol fine. thanks", "thank you very much my
+# friend", "ok that worked thanks" (the responder first rules out a question or a subject).
+# Not "helped" nor "appreciate": "would a sports drink have helped", "I'd appreciate any tips".
+_GRATITUDE = frozenset({"thanks", "thank", "thx", "thanx", "tnx", "ty", "cheers", "appreciated", "gracias", "danke",
+                        "merci", "shukriya", "dhanyavad", "salamat"})
+_LONGEST_THANKS = 10
 # What a message says last decides it ("ok bye" is goodbye), unless it is only a greeting or thanks;
 # these also open a question without being answered ("hi, why do my glutes cramp").
 _SOFT_INTENTS = ("greeting", "thanks")
@@ -86,6 +92,12 @@ class SmallTalk:
             return None
         firm = [intent for intent in said if intent.name not in _SOFT_INTENTS]
         return (firm or said)[-1]
+
+    def find_thanks(self, words: list[str]) -> Intent | None:
+        """The thanks intent for a short message that thanks, whatever else it says."""
+        if len(words) > _LONGEST_THANKS or _GRATITUDE.isdisjoint(words):
+            return None
+        return next((intent for intent in self.intents if intent.name == "thanks"), None)
 
     def strip_opening(self, words: list[str]) -> list[str]:
         """Drop a greeting or thanks in front of a question: "hi, why do my glutes cramp"."""

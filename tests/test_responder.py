@@ -54,12 +54,19 @@ def test_vague_message_offers_candidates(responder: Responder) -> None:
     ("cheers mate, that helped a lot", "welcome"), ("ok bye then", "Take care"), ("hi, is anyone there?", "Hello"),
     ("hello, what can you do", "Ask me"), ("thank you very much sir", "welcome"),
     ("thx m8", "welcome"), ("k", "welcome"), ("hey bot what can u do", "Ask me"), ("weird. thx bye", "Take care"),
+    ("lol fine. thanks", "welcome"), ("thank you very much my friend", "welcome"), ("ok that worked thanks", "welcome"),
 ])
 def test_smalltalk(responder: Responder, text: str, intent_words: str) -> None:
     reply = responder.respond(text)
     assert reply.kind == "smalltalk"
     assert intent_words in reply.text
     assert reply.disclaimer == ""
+
+
+@pytest.mark.parametrize("text", ["thanks, my glute still cramps", "thanks but it didn't help",
+                                  "thanks, what about at night", "would a sports drink have helped"])
+def test_thanks_beside_a_question_or_a_subject_is_not_small_talk(responder: Responder, text: str) -> None:
+    assert responder.respond(text).kind != "smalltalk"
 
 
 @pytest.mark.parametrize("text", [
