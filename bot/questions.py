@@ -47,6 +47,13 @@ _UNASKED = re.compile(
     re.IGNORECASE)
 
 
+# What a person sets aside to ask about the rest: "ok forget the pregnancy bit, in general what
+# causes them", "ignoring the meds, what are the common causes", "outside my period they happen too".
+_SET_ASIDE = re.compile(r"\b(?:forget(?:ting)? (?:about|the)|ignor(?:e|ing) (?:the|my|that)|apart from|aside from"
+                        r"|leaving aside|outside (?:of )?(?:my|the|her)|besides (?:the|my)|other than|not counting)"
+                        r"\b[^,.;:!?\n]{0,40}", re.IGNORECASE)
+
+
 # A tag that doubts the question rather than asking another ("...or am I making that up?", "is it
 # the training or is something wrong with me?"): it asks nothing the articles answer.
 _TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )?something (?:else )?wrong|something (?:is )?wrong)\b"
@@ -54,8 +61,8 @@ _TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )
 
 
 def drop_unasked(text: str) -> str:
-    """The message without what it says it does not ask, nor a doubting tag."""
-    return _TAG.sub(" ", _UNASKED.sub(" ", text))
+    """The message without what it says it does not ask or sets aside, nor a doubting tag."""
+    return _TAG.sub(" ", _SET_ASIDE.sub(" ", _UNASKED.sub(" ", text)))
 
 
 @dataclass(frozen=True)

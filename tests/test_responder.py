@@ -90,3 +90,10 @@ def test_button_answer_is_a_full_answer(responder: Responder) -> None:
     assert reply.kind == "answer" and reply.entry_id == "see-doctor"
     assert "doctor" in reply.body
     assert reply.text.endswith(DEFAULT_DISCLAIMER)
+
+
+@pytest.mark.parametrize("text", ["apart from the statins, what causes glute cramps",
+                                  "ignoring the pregnancy bit, what causes glute cramps"])
+def test_what_is_set_aside_is_not_asked(responder: Responder, text: str) -> None:
+    assert responder.respond(text).entry_ids == ("causes",)
+    assert responder.respond("what causes glute cramps in pregnancy").kind == "fallback"
