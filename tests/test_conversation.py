@@ -30,6 +30,13 @@ def test_a_follow_up_is_read_against_the_answer_before_it(responder: Responder) 
     assert follow_up.kind == "answer" and follow_up.entry_id == "when-cramps-happen"
 
 
+def test_a_follow_up_in_words_of_its_own_is_read_by_the_intent_model(responder: Responder) -> None:
+    *_, follow_up = chat(responder, "how much water should i drink", "ok and realistically on a 12 hr shift?")
+    assert follow_up.entry_id == "hydration"
+    *_, follow_up = chat(responder, "why does my glute cramp on long runs", "nah like so it doesnt happen again")
+    assert follow_up.entry_id == "prevention"
+
+
 def test_why_after_a_cause_asks_about_that_cause(responder: Responder) -> None:
     *_, why = chat(responder, "can a pinched nerve in my back make my bum cramp", "y is that")
     assert why.entry_id == "cause-nerve"
