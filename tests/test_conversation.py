@@ -116,6 +116,13 @@ def test_a_follow_up_about_the_answer_itself_is_still_answered(responder: Respon
     assert reply.entry_id == "see-doctor"
 
 
+def test_a_second_question_matching_cannot_read_is_read_by_the_intent_model(responder: Responder) -> None:
+    reply = responder.respond("how do i prevent glute cramps and how much water is actually enough")
+    assert reply.entry_ids == ("prevention", "hydration")
+    # ...only when the message is about the articles' subject.
+    assert responder.respond("what's cauda equina and what signs should people watch for").kind == "fallback"
+
+
 def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> None:
     reply = responder.respond("can low magnesium cause glute cramps? and what foods should i eat")
     assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")
