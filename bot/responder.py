@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .conversation import Conversation
-from .english import specificity
+from .english import is_real_word, specificity
 from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
@@ -352,7 +352,8 @@ class Responder:
         match = self._match_unopposed(words)
         if match is None:
             return reply
-        in_conversation = not conversation.is_empty and intent.probability >= _FOLLOW_UP_SURE
+        in_conversation = (not conversation.is_empty and intent.probability >= _FOLLOW_UP_SURE
+                           and not self._names_something_new(words, list(match.stems)))
         if not (in_conversation or self._about_article_of(match, intent.entry_id)
                 or self._follows_article_of(match, words, intent.entry_id, conversation)):
             return reply
@@ -393,12 +394,24 @@ class Responder:
         article = self._article_of[entry_id]
         return any(self._article_named_by.get(stem) == article for stem in match.stems)
 
+    def _names_something_new(self, words: list[str], stems: list[str]) -> bool:
+        """A rare English word the knowledge does not know ("what causes migraines"), in a message
+        that does not point back at what was said ("what if he sweats loads at work, hes a roofer"
+        names the man it asks about): the intent model, which never learnt the word, reads past it."""
+        if not (_PRONOUNS.isdisjoint(words) and _REFERRING.isdisjoint(words)):
+            return False
+        return any(is_real_word(word) and specificity(word) > _EVERYDAY for word in self._unknown(words, stems).values())
+
     def _everyday_unknown(self, words: list[str], stems: list[str]) -> set[str]:
         """The stems the knowledge does not know that are everyday English ("desk", "loads"): they
         name nothing new, where an unknown rare word ("migraines", "ibuprofen") does."""
+        return {stem for stem, word in self._unknown(words, stems).items() if specificity(word) <= _EVERYDAY}
+
+    def _unknown(self, words: list[str], stems: list[str]) -> dict[str, str]:
+        """The stems the knowledge does not know, each with the word it came from."""
         word_of = {stem: word for word in words for stem in self.matcher.normaliser.stem([word])}
-        return {stem for stem in stems if stem not in self._known_content and stem not in self._question_stems
-                and specificity(word_of.get(stem, stem)) <= _EVERYDAY}
+        return {stem: word_of.get(stem, stem) for stem in stems
+                if stem not in self._known_content and stem not in self._question_stems}
 
     def _carry(self, reply: Reply, conversation: Conversation) -> Reply:
         """A reply that answers nothing keeps the entries answered before and the article named;
