@@ -279,3 +279,9 @@ def test_a_story_that_tells_a_topic_is_not_asking_about_it(responder: Responder)
     told = responder.respond("why does my butt cramp every time i do hip thrusts i warm up and everything")
     assert told.entry_id == "cause-exercise"
     assert "I don't have information on warm-ups" in responder.respond("should i warm up before squats").text
+
+
+def test_a_child_in_the_story_does_not_make_the_writers_cramp_a_childs(responder: Responder) -> None:
+    mine = responder.respond("playing on the floor with my toddler and my right cheek locked solid. how do i make it stop?")
+    assert mine.entry_id == "quick-relief"
+    assert "children" in responder.respond("my toddler gets cramps in his bum, how do i make it stop?").text
