@@ -227,7 +227,10 @@ class Responder:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         asked_only = drop_unasked(text)
         text = asked_only if split_words(asked_only) else text
+        # A sentence of small talk around a question ("ok. and can it come from overtraining",
+        # "Help. Night shift nurse...") is no part of it.
         parts = split_questions(text)
+        parts = [part for part in parts if self.knowledge.smalltalk.find_intent(part.words) is None] or parts
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
         if not self._says_what(split_words(asked)):
             # A vague question ("is that safe?", "which areas should I avoid?") asks about the story.
