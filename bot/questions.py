@@ -19,7 +19,11 @@ _OPENINGS = frozenset({
 _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help me", "please help", "advice",
            "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
            "like to know", "need to know", "can you tell me", "please tell me", "thoughts", "best way to",
-           "how to", "ways to", "tips for", "tips on", "how do i", "how can i", "how should i", "how do you")
+           "how to", "ways to", "tips for", "tips on", "how do i", "how can i", "how should i", "how do you",
+           # A question reported or doubted in a story is asked too: "he keeps asking me what a
+           # cramp actually is", "I've no idea why it happens".
+           *(f"{frame} {wh}" for frame in ("asking me", "asked me", "asks me", "no idea", "not sure", "don't know",
+                                           "dont know", "do not know") for wh in ("what", "why", "how")))
 # A question word that ends a sentence asks ("glute cramps during squats - why"); inside a story
 # it may be told ("she asked me why her glutes cramp").
 _ASKING_LAST = frozenset({"why", "y", "how"})
