@@ -39,6 +39,7 @@ _NEGATION_BREAKS = CLAUSE_BREAKS | {"why", "what", "how", "when", "where", "if",
 _SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014]*")
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
+_COMMA = ","
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -208,16 +209,19 @@ class RedFlags:
         mentioned = dismissed = None
         sentences = [self._read_clauses(sentence, vocabulary) for sentence in _SENTENCE.findall(text)]
         # Each sentence's clauses as written and in plain words, read once for the settings and the rules.
-        readings = [(clauses, [self.read_plain(clause) for clause in clauses], talk) for clauses, talk in sentences]
+        readings = [(clauses, [self.read_plain(clause) for clause in clauses], talk) for clauses, talk, _ in sentences]
         # Clauses that tell of someone now ("I went down in the shop", "just happened to me"): a
         # question elsewhere in the message about the same sign ("is it normal to faint?") is then
         # not a general question.
-        telling = [clause for clauses, talk in sentences for clause, kind in zip(clauses, talk)
+        telling = [clause for clauses, talk, _ in sentences for clause, kind in zip(clauses, talk)
                    if not kind and self._names_someone(clause)]
         told = self._settings_told(readings)
-        for clauses, plain, talk in readings:
+        for (clauses, plain, talk), (_, _, after_comma) in zip(readings, sentences):
             for reading in (clauses, plain):
-                words = [word for clause in reading for word in clause]
+                # A comma costs a negation one word of its reach: "couldn't lift my arms, pee looks
+                # like cola" denies nothing of the pee, where "no fever, stiff neck" still denies.
+                words = [word for index, clause in enumerate(reading)
+                         for word in ((_COMMA, *clause) if index in after_comma else clause)]
                 idioms = find_covered(self.context.idioms, words)
                 raised = self._raised(words, idioms, told)
                 if raised is None:
@@ -227,7 +231,8 @@ class RedFlags:
                 told_now = (raised.kind == "crisis" and bool(telling)) or any(
                     not _words_of(raised).isdisjoint(clause) or find_covered(self.context.happening, clause)
                     for clause in telling)
-                for clause, kind in zip(reading, talk):
+                for index, (clause, kind) in enumerate(zip(reading, talk)):
+                    position += index in after_comma
                     # Thoughts of self-harm are never explained away as imagined, nor as a question
                     # unless it asks about self-harm as a topic (then a crisis said elsewhere raises itself).
                     crisis = raised.kind == "crisis"
@@ -240,21 +245,25 @@ class RedFlags:
                 if happening is not None:
                     return Assessment(flag=happening)
                 mentioned = mentioned or raised
-        only_talk = all(kind for _, talk in sentences for kind in talk)
+        only_talk = all(kind for _, talk, _ in sentences for kind in talk)
         return Assessment(mentioned=mentioned, dismissed=dismissed, only_talk=only_talk)
 
-    def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str]]:
+    def _read_clauses(self, sentence: str, vocabulary: Vocabulary) -> tuple[list[list[str]], list[str], set[int]]:
         """The sentence's clauses, each with what it is: "past", "over" (told as passed, "all fine
         now"), "question" (about a sign, naming no one), "topic" (a question about self-harm as a
         topic), "imagined" or "" (happening now, or in doubt). A question is judged between commas,
-        the past clause by clause: "broke my hip years ago and now ..." is the past, then the present."""
+        the past clause by clause: "broke my hip years ago and now ..." is the past, then the present.
+        Also the clauses that open after a comma."""
         question = sentence.rstrip().endswith("?")
         clauses: list[list[str]] = []
         talk: list[str] = []
+        after_comma: set[int] = set()
         for piece in _CLAUSE_END.split(sentence):
             words = vocabulary.expand_contractions(split_glued(split_words(piece)))
             if not words:
                 continue
+            if clauses:
+                after_comma.add(len(clauses))
             asked = self._talk_about_a_sign(words, question)
             topic = find_covered(self.context.topic_frames, words)
             # ...and names no one beyond its frame: "how can I help myself I want to die" is not a topic.
@@ -271,7 +280,7 @@ class RedFlags:
             talk = [kind or "over" for kind in talk]
         if find_covered(self.context.stories, words) and (self.context.personal - _STORY_PEOPLE).isdisjoint(words):
             talk = [kind or "past" for kind in talk]
-        return clauses, talk
+        return clauses, talk, after_comma
 
     def _settings_told(self, readings: list[tuple[list[list[str]], list[list[str]], list[str]]]
                        ) -> dict[str, tuple[Rule, ...]]:

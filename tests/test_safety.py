@@ -81,6 +81,10 @@ def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: 
 def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
     found = knowledge.red_flags.assess("no cramps but my chest hurts", knowledge.vocabulary).flag
     assert found is not None and found.id == "chest-pain"
+    found = knowledge.red_flags.assess("couldnt lift my arms, pee looks like cola", knowledge.vocabulary).flag
+    assert found is not None and found.id == "dark-urine"
+    # ...while a list after a comma stays denied.
+    assert knowledge.red_flags.assess("no fever, stiff neck or rash, just a bum cramp", knowledge.vocabulary).flag is None
 
 
 def test_a_story_on_screen_is_talk_unless_the_writers_people_are_in_it(knowledge: Knowledge) -> None:
