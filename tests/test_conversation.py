@@ -37,6 +37,13 @@ def test_a_follow_up_in_words_of_its_own_is_read_by_the_intent_model(responder: 
     assert follow_up.entry_id == "prevention"
 
 
+def test_a_follow_up_naming_only_the_subject_asks_the_answer_before_of_it(responder: Responder) -> None:
+    *_, follow_up = chat(responder, "what is a muscle cramp", "and in the buttocks specifically?")
+    assert follow_up.entry_id == "what-is-gluteal-cramp"
+    *_, follow_up = chat(responder, "how much water should i drink", "what if i still cramp")
+    assert follow_up.entry_id != "hydration"
+
+
 def test_why_after_a_cause_asks_about_that_cause(responder: Responder) -> None:
     *_, why = chat(responder, "can a pinched nerve in my back make my bum cramp", "y is that")
     assert why.entry_id == "cause-nerve"
