@@ -59,9 +59,11 @@ _SUBJECT_SPECIFICITY = 0.5
 class Stems(list):
     """A message's stems in order. `gaps`: the positions before which a word was dropped that
     does not join its neighbours, so "intake for cramps" does not read as "intake cramps" while
-    "cramp in my calf" reads as "cramp calf"."""
+    "cramp in my calf" reads as "cramp calf". `joined`: the positions before which a joining word
+    was dropped: "cramp in my calf" names a calf, "why would it cramp though" names nothing."""
 
     gaps: frozenset[int] = frozenset()
+    joined: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -323,7 +325,9 @@ class Matcher:
                 if stem in self._weights or stem in self._question_stems:
                     continue
                 gaps = stems.gaps if isinstance(stems, Stems) else frozenset()
-                neighbours = ([stems[index - 1]] if index and index not in gaps else []) + \
+                # The title word before it ("cramp in my calf"), or after it ("calf cramp").
+                before = index and index not in gaps and (not isinstance(stems, Stems) or index in stems.joined)
+                neighbours = ([stems[index - 1]] if before else []) + \
                              ([stems[index + 1]] if index + 1 < len(stems) and index + 1 not in gaps else [])
                 if not title.isdisjoint(neighbours):
                     conflicts.add(stem)
@@ -376,8 +380,9 @@ class Matcher:
         read = self.normaliser.read_words(words)
         kept = Stems()
         gaps: set[int] = set()
+        joined: set[int] = set()
         reach = 0
-        dropped = False
+        dropped = joining = False
         for word in read:
             if word in NEGATIONS:
                 reach = _NEGATION_REACH
@@ -388,6 +393,7 @@ class Matcher:
             stems = self.normaliser.stem([word])
             if not stems:
                 dropped = dropped or word not in _CONNECTIVES
+                joining = joining or word in _CONNECTIVES
             elif reach and stems[0] not in self._weights:
                 reach -= 1
                 dropped = True
@@ -396,8 +402,12 @@ class Matcher:
             if stems and dropped:
                 gaps.add(len(kept))
                 dropped = False
+            if stems and joining:
+                joined.add(len(kept))
+                joining = False
             kept.extend(stems)
         kept.gaps = frozenset(gaps)
+        kept.joined = frozenset(joined)
         return kept
 
     def _accumulate(self, weights: dict[str, float], postings: dict[str, np.ndarray], size: int) -> np.ndarray:

@@ -43,3 +43,15 @@ def test_candidates_are_ranked_best_first(knowledge: Knowledge) -> None:
     scores = [candidate.score for candidate in match.candidates]
     assert scores == sorted(scores, reverse=True)
     assert match.best is not None and match.best.entry_id == "cause-minerals"
+
+
+def test_a_word_named_with_the_cramp_is_another_subject_but_one_after_it_is_not(knowledge: Knowledge) -> None:
+    matcher = Matcher(knowledge)
+
+    def conflicts(text: str) -> tuple[str, ...]:
+        best = matcher.match(text).best
+        assert best is not None
+        return best.conflicts
+
+    assert conflicts("cramp in my wrist") == conflicts("wrist cramp") == ("wrist",)
+    assert conflicts("why would it cramp though") == conflicts("why does it cramp so easily") == ()
