@@ -14,7 +14,7 @@ Trained when the knowledge loads (see classifier.py); the same files always give
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import snowballstemmer
@@ -56,7 +56,7 @@ class Triage:
     def assess(self, text: str) -> Assessment:
         found = self.red_flags.assess(text, self.vocabulary)
         talk = bool(found.mentioned or found.dismissed)
-        if found.flag or self.model is None or (found.only_talk and not talk):
+        if found.flag or self.model is None or (found.only_talk and not talk) or not self._says_something(text):
             return found
         # Where the rules read a sign only talked of, the model must be far surer to alarm: the
         # rules' reading of the past, a question or a figure of speech can be wrong.
@@ -66,6 +66,17 @@ class Triage:
         urgency = 1.0 - probabilities[self.model.classes.index(CALM)]
         needed = _ALARM_OVER_TALK if talk else _ALARM
         return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= needed else found
+
+
+    def _says_something(self, text: str) -> bool:
+        """A word beyond small words and "now": "and right now?" after an answer tells the model
+        nothing of a sign, and it once read the crisis line into it."""
+        return not self._empty_words.issuperset(self.vocabulary.expand_contractions(split_words(text)))
+
+    @cached_property
+    def _empty_words(self) -> frozenset[str]:
+        now = {word for term in self.red_flags.context.now for word in term.words}
+        return frozenset(self.vocabulary.stop_words | self.vocabulary.question_words | now)
 
 
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
