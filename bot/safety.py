@@ -40,6 +40,8 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _COMMA = ","
+# A search typed as a query asks, without a question mark: "blood clot in leg symptoms".
+_SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$", re.IGNORECASE)
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -254,7 +256,7 @@ class RedFlags:
         topic), "imagined" or "" (happening now, or in doubt). A question is judged between commas,
         the past clause by clause: "broke my hip years ago and now ..." is the past, then the present.
         Also the clauses that open after a comma."""
-        question = sentence.rstrip().endswith("?")
+        question = sentence.rstrip().endswith("?") or bool(_SEARCH.search(sentence))
         clauses: list[list[str]] = []
         talk: list[str] = []
         after_comma: set[int] = set()

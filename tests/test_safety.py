@@ -73,6 +73,8 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "this cramp nearly gave me a heart attack haha", "are suicide runs bad for glutes",
     "bladder is fine and no numbness", "my aunt had a stroke years ago, are cramps linked",
     "how do i recognise a heart attack", "what are the signs of a stroke", "what colour is pee with rhabdo",
+    "blood clot in leg symptoms", "before i go any further, what does the glute do for the kids and me",
+    "could bum cramps lead to a stroke later in life?", "sweating buckets in a gym with no air con",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
