@@ -95,14 +95,21 @@ def split_questions(text: str) -> list[Part]:
 def _split_at_joins(words: list[str]) -> list[list[str]]:
     """ "what causes it and how do i stop it" -> two questions; "pain and cramps" stays whole."""
     pieces: list[list[str]] = [[]]
+    skipped = 0
     for index, word in enumerate(words):
-        follows = words[index + 1] if index + 1 < len(words) else ""
-        if follows in _LEADING and index + 2 < len(words):
-            follows = words[index + 2]
+        if skipped:
+            skipped -= 1
+            continue
+        # "...and if so, what should I eat": the condition is no part of the second question.
+        condition = 2 if words[index + 1:index + 3] in (["if", "so"], ["if", "not"]) else 0
+        follows = words[index + 1 + condition] if index + 1 + condition < len(words) else ""
+        if follows in _LEADING and index + condition + 2 < len(words):
+            follows = words[index + condition + 2]
         topics = follows in _TOPIC_NOUNS and bool(pieces[-1]) and pieces[-1][-1] in _TOPIC_NOUNS
         if word in _JOINS and len(pieces[-1]) >= 2 and (
-                (follows in _OPENINGS and index + 2 < len(words)) or topics):
+                (follows in _OPENINGS and index + condition + 2 < len(words)) or topics):
             pieces.append([])
+            skipped = condition
             continue
         pieces[-1].append(word)
     return [piece for piece in pieces if piece]

@@ -130,6 +130,11 @@ def test_a_second_question_matching_cannot_read_is_read_by_the_intent_model(resp
     assert responder.respond("what's cauda equina and what signs should people watch for").kind == "fallback"
 
 
+def test_a_condition_before_the_second_question_is_no_part_of_it(responder: Responder) -> None:
+    reply = responder.respond("can low magnesium cause butt cramps and if so what should i be eating")
+    assert reply.entry_ids == ("cause-minerals", "diet")
+
+
 def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> None:
     reply = responder.respond("can low magnesium cause glute cramps? and what foods should i eat")
     assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")
