@@ -107,9 +107,11 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
     # AE and AH were read and tuned on. real-28 has 25 conversations; real-27 has none. AG gained a
     # false alarm of the model's when "gone blue" and "bleeding out" became rules (15.3 -> 16.1%).
     # At stop 21 one long first message of conversations-29 became a "Did you mean" when the model
-    # disputes a story's answer from 60% (84.3 -> 82.7% right, 5.8 -> 5.2% wrong).
+    # disputes a story's answer from 60% (84.3 -> 82.7% right, 5.8 -> 5.2% wrong). At stop 22 "could
+    # it be something else" became a question of causes, not of other conditions (two read batches
+    # ask it so); after "cramp?" conversations-29 expects a decline, so 5.4 -> 6.8% out of scope.
     assert_answers(responder, (("real-27.yaml", 93, 2, 0, 1), ("real-28.yaml", 85, 2.5, 86, 3),
-                               ("conversations-29.yaml", 82.5, 6, 87, 6), ("real-30.yaml", 87.5, 3, 85.5, 3),
+                               ("conversations-29.yaml", 82.5, 6, 87, 7), ("real-30.yaml", 87.5, 3, 85.5, 3),
                                ("real-31.yaml", 90, 3, 93, 5.5)))
     assert_alarms(responder, (("safety-ae.yaml", 100, 13.5), ("safety-af.yaml", 100, 11),
                               ("safety-ag.yaml", 98, 16.5), ("safety-ah.yaml", 100, 13.5)))
@@ -124,3 +126,11 @@ def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
                                ("conversations-36.yaml", 73, 7.5, 79, 5.5), ("real-36.yaml", 86, 4, 85, 4.5)))
     assert_alarms(responder, (("safety-ai.yaml", 100, 13.5), ("safety-aj.yaml", 98, 8.5), ("safety-ak.yaml", 100, 23.5),
                               ("safety-al.yaml", 98, 17), ("safety-am.yaml", 100, 13.5)))
+
+
+def test_stop_22_batches_keep_their_figures(responder: Responder) -> None:
+    # real-37 and AO are the holdouts of stop 22 (never read, scored at first contact and at the
+    # end); real-38, real-39, conversations-39 and AN were read and tuned on.
+    assert_answers(responder, (("real-37.yaml", 88.5, 5, 93, 1), ("real-38.yaml", 90.5, 1.5, 98, 1),
+                               ("real-39.yaml", 90, 3, 95, 2.5), ("conversations-39.yaml", 73, 7, 81, 6.5)))
+    assert_alarms(responder, (("safety-an.yaml", 99, 5), ("safety-ao.yaml", 100, 10)))
