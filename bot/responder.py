@@ -625,9 +625,11 @@ class Responder:
                 stems, match = plain, self.matcher.match_stems(plain)
                 reply = self._decide_match(match)
         said = set(stems) - self._question_stems
-        if reply.kind != ANSWER and answered and said and said <= self._subject_stems and "if" not in words:
-            # Only the subject ("and in the buttocks specifically?", "can you get them in your
-            # butt?"): the answer before, asked of it. "What if I still cramp" asks what then.
+        if (reply.kind != ANSWER and answered and said and said <= self._subject_stems and "if" not in words
+                and not (_REFERRING.isdisjoint(words) and _PRONOUNS.isdisjoint(words))):
+            # Only the subject, pointing back ("and in the buttocks specifically?", "can you get
+            # them in your butt?"): the answer before, asked of it. "What if I still cramp" asks what
+            # then; a bare "butt cramp" is a new, vague question.
             return self.answer(answered[0], reply.score)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
