@@ -221,8 +221,9 @@ class Responder:
         if intent is None and spelt_out != words:
             # Chat spellings read as the phrases are written: "thx m8", "k", "can u help me".
             intent = self.knowledge.smalltalk.find_intent(spelt_out)
-        if intent is None and self._says_nothing_but_thanks(text, spelt_out):
-            intent = self.knowledge.smalltalk.find_thanks(spelt_out)
+        thanks = self.knowledge.smalltalk.find_thanks(spelt_out) if intent is None else None
+        if thanks is not None and self._says_nothing_but_thanks(text, spelt_out):
+            intent = thanks
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
         asked_only = drop_unasked(text)

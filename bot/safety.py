@@ -234,7 +234,8 @@ class RedFlags:
                     not _words_of(raised).isdisjoint(clause) or find_covered(self.context.happening, clause)
                     for clause in telling)
                 for index, (clause, kind) in enumerate(zip(reading, talk)):
-                    position += index in after_comma
+                    if index in after_comma:
+                        position += 1  # the comma
                     # Thoughts of self-harm are never explained away as imagined, nor as a question
                     # unless it asks about self-harm as a topic (then a crisis said elsewhere raises itself).
                     crisis = raised.kind == "crisis"

@@ -67,7 +67,6 @@ class Triage:
         needed = _ALARM_OVER_TALK if talk else _ALARM
         return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= needed else found
 
-
     def _says_something(self, text: str) -> bool:
         """A word beyond small words and "now": "and right now?" after an answer tells the model
         nothing of a sign, and it once read the crisis line into it."""
