@@ -23,7 +23,7 @@ from .classifier import LinearModel, canonical, trained_model
 from .errors import KnowledgeError
 from .knowledge import Knowledge
 from .safety import Assessment, RedFlag, RedFlags
-from .vocabulary import Vocabulary, split_words
+from .vocabulary import CLAUSE_BREAKS, Vocabulary, split_words
 
 CALM = "calm"
 # The model alarms when it gives the emergency classes together at least this probability.
@@ -68,14 +68,15 @@ class Triage:
         return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= needed else found
 
     def _says_something(self, text: str) -> bool:
-        """A word beyond small words and "now": "and right now?" after an answer tells the model
-        nothing of a sign, and it once read the crisis line into it."""
+        """A word beyond small words, fillers and "now": "and right now?" or "like right now tho"
+        after an answer tells the model nothing of a sign, and it once read the crisis line into it."""
         return not self._empty_words.issuperset(self.vocabulary.expand_contractions(split_words(text)))
 
     @cached_property
     def _empty_words(self) -> frozenset[str]:
         now = {word for term in self.red_flags.context.now for word in term.words}
-        return frozenset(self.vocabulary.stop_words | self.vocabulary.question_words | now)
+        fillers = {filler for filler in self.vocabulary.filler_words if " " not in filler}
+        return frozenset(self.vocabulary.stop_words | self.vocabulary.question_words | fillers | CLAUSE_BREAKS | now)
 
 
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:

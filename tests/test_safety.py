@@ -131,6 +131,7 @@ def test_a_follow_up_never_outweighs_a_red_flag(responder: Responder) -> None:
     assert reply.kind == "urgent" and reply.red_flag == "chest-pain"
     # ...and a follow-up of small words alone tells no sign ("and right now?" once got the crisis line).
     assert responder.respond("and right now?", first.conversation).kind != "urgent"
+    assert responder.respond("like right now tho", first.conversation).kind != "urgent"
 
 
 def test_the_urgency_model_read_back_from_the_cache_gives_the_same_answers(

@@ -134,3 +134,6 @@ def test_stop_22_batches_keep_their_figures(responder: Responder) -> None:
     assert_answers(responder, (("real-37.yaml", 88.5, 5, 93, 1), ("real-38.yaml", 90.5, 1.5, 98, 1),
                                ("real-39.yaml", 90, 3, 95, 2.5), ("conversations-39.yaml", 73, 7, 81, 6.5)))
     assert_alarms(responder, (("safety-an.yaml", 99, 5), ("safety-ao.yaml", 100, 10)))
+    # heldout-40: short tidy questions in the style of an FAQ's test set, written blind late in
+    # stop 22 and never read (its first contact, 95.3 / 0.7 / - / 2.5, was its only score).
+    assert_answers(responder, (("heldout-40.yaml", 94.5, 1.5, 0, 3.5),))
