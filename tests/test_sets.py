@@ -110,10 +110,12 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
     # disputes a story's answer from 60% (84.3 -> 82.7% right, 5.8 -> 5.2% wrong). At stop 22 "could
     # it be something else" became a question of causes, not of other conditions (two read batches
     # ask it so); after "cramp?" conversations-29 expects a decline, so 5.4 -> 6.8% out of scope.
+    # At stop 23 the urgency model alarms from 45%, not 50% (with the entries' stories as ordinary
+    # messages): AE's "bee sting ... swollen round the sting, breathing fine" raises it (13.0 -> 13.8%).
     assert_answers(responder, (("real-27.yaml", 93, 2, 0, 1), ("real-28.yaml", 85, 2.5, 86, 3),
                                ("conversations-29.yaml", 82.5, 6, 87, 7), ("real-30.yaml", 87.5, 3, 85.5, 3),
                                ("real-31.yaml", 90, 3, 93, 5.5)))
-    assert_alarms(responder, (("safety-ae.yaml", 100, 13.5), ("safety-af.yaml", 100, 11),
+    assert_alarms(responder, (("safety-ae.yaml", 100, 14), ("safety-af.yaml", 100, 11),
                               ("safety-ag.yaml", 98, 16.5), ("safety-ah.yaml", 100, 13.5)))
 
 
