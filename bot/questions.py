@@ -64,6 +64,18 @@ _TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )
                   r"[^,;.!?]*", re.IGNORECASE)
 
 
+# What a person says of advice that has not stopped the cramps: "I already drink loads", "more
+# water hasn't helped", "tried everything", "still cramping".
+_KEEPS_ON = re.compile(r"\b(?:still|keeps? (?:coming|happening)|nothing (?:helps|works|has helped)"
+                       r"|(?:has ?n[o']?t|does ?n[o']?t|did ?n[o']?t|not) help(?:ed)?|no matter how"
+                       r"|even (?:though|tho)|despite|already|tried)\b")
+
+
+def says_it_keeps_on(words: list[str]) -> bool:
+    """Whether the message tells that something was tried, or is done, and the trouble goes on."""
+    return _KEEPS_ON.search(" ".join(words)) is not None
+
+
 def drop_unasked(text: str) -> str:
     """The message without what it says it does not ask or sets aside, nor a doubting tag."""
     return _TAG.sub(" ", _SET_ASIDE.sub(" ", _UNASKED.sub(" ", text)))

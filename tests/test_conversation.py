@@ -37,6 +37,17 @@ def test_a_follow_up_in_words_of_its_own_is_read_by_the_intent_model(responder: 
     assert follow_up.entry_id == "prevention"
 
 
+def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(responder: Responder) -> None:
+    *_, follow_up = chat(responder, "how do i prevent butt cramps", "i already drink loads of water")
+    assert follow_up.entry_id == "see-doctor"
+    reply = responder.respond("glute cramps keep coming back even tho i eat well and drink 2 litres a day")
+    assert reply.entry_id == "see-doctor"
+    # A question about the advice itself, or about the cause, is that question's to answer.
+    assert responder.respond("i drink 2 litres a day and my glutes still cramp, should i drink more?"
+                             ).entry_id == "hydration"
+    assert responder.respond("i already drink loads but my bum still cramps, why?").entry_id != "see-doctor"
+
+
 def test_a_follow_up_naming_only_the_subject_asks_the_answer_before_of_it(responder: Responder) -> None:
     *_, follow_up = chat(responder, "what is a muscle cramp", "and in the buttocks specifically?")
     assert follow_up.entry_id == "what-is-gluteal-cramp"
