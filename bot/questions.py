@@ -133,7 +133,9 @@ def _asks(words: list[str]) -> bool:
     opening = words[start] if start < len(words) else ""
     # "am I dehydrated" asks; "am 40 years old, desk job" tells.
     opens = opening in _OPENINGS and (opening != "am" or words[start + 1:start + 2] == ["i"])
-    # A short search ("glute cramp symptoms"); "no other symptoms" denies, it does not ask.
-    named_topic = len(words) <= _SEARCH_WORDS and words[-1] in _TOPIC_NOUNS and NEGATIONS.isdisjoint(words)
+    # A short search ("glute cramp symptoms", "signs of a glute cramp"); "no other symptoms"
+    # denies, it does not ask.
+    named_topic = (len(words) <= _SEARCH_WORDS and (words[-1] in _TOPIC_NOUNS or words[start] in _TOPIC_NOUNS)
+                   and NEGATIONS.isdisjoint(words))
     return (opens or words[-1] in _ASKING_LAST or named_topic
             or any(f" {phrase} " in f" {text} " for phrase in _ASKING))

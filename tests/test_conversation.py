@@ -176,6 +176,8 @@ def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> N
     # One the model is sure of, though matching offered other choices.
     ("My bum cramps on hills, I'm 70. Is it my circulation? And what should I do when one starts?",
      ("cause-circulation", "quick-relief")),
+    # A search that opens with its topic asks too.
+    ("signs of a glute cramp + what to do when it happens", ("symptoms", "quick-relief")),
 ])
 def test_the_second_question_leans_on_the_first(responder: Responder, message: str, expected: tuple[str, ...]) -> None:
     assert responder.respond(message).entry_ids == expected
