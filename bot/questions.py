@@ -39,6 +39,10 @@ _SEARCH_WORDS = 6
 _LEADING = frozenset({"at", "in", "on", "for", "by", "from", "to", "so", "please", "pls", "plz", "kindly", "sir",
                       "madam", "doctor", "ok", "okay", "hi", "hello", "hey", "well", "now", "anyway", "first",
                       "firstly", "second", "secondly", "third", "thirdly", "lastly", "finally", "also", "next"})
+# The words of a condition that only points back at the question before it.
+_POINTING_BACK = frozenset({"so", "not", "it", "they", "one", "this", "that", "them", "do", "does", "did", "happens",
+                            "happen", "comes", "come", "on", "anyway", "still", "again", "starts", "hits"})
+_LONGEST_CONDITION = 5
 # A numbered list ("1) how do I stop it 2) how do I avoid it"): each item is a sentence of its own.
 _LIST_ITEM = re.compile(r"(?:^|(?<=[\s:]))\(?\d{1,2}\)\s")
 
@@ -112,8 +116,9 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
         if skipped:
             skipped -= 1
             continue
-        # "...and if so, what should I eat": the condition is no part of the second question.
-        condition = 2 if words[index + 1:index + 3] in (["if", "so"], ["if", "not"]) else 0
+        # "...and if so, what should I eat", "and if they do how do i release them": the condition
+        # is no part of the second question.
+        condition = _condition_length(words[index + 1:])
         follows = words[index + 1 + condition] if index + 1 + condition < len(words) else ""
         if follows in _LEADING and index + condition + 2 < len(words):
             follows = words[index + condition + 2]
@@ -125,6 +130,17 @@ def _split_at_joins(words: list[str]) -> list[list[str]]:
             continue
         pieces[-1].append(word)
     return [piece for piece in pieces if piece]
+
+
+def _condition_length(words: list[str]) -> int:
+    """How many words an "if" that only points back takes ("if so", "if it does", "if one
+    comes on anyway"), when a question word follows it; 0 for any other."""
+    if words[:1] != ["if"]:
+        return 0
+    for length in range(2, _LONGEST_CONDITION + 2):
+        if words[length - 1:length] and words[length - 1] not in _POINTING_BACK:
+            return length - 1 if length > 2 and words[length - 1] in _OPENINGS else 0
+    return 0
 
 
 def _asks(words: list[str]) -> bool:

@@ -183,6 +183,11 @@ def test_the_second_question_leans_on_the_first(responder: Responder, message: s
     assert responder.respond(message).entry_ids == expected
 
 
+def test_a_condition_that_points_back_is_no_part_of_the_second_question(responder: Responder) -> None:
+    reply = responder.respond("HOW DO I STOP MY GLUTES CRAMPING AND IF THEY DO HOW DO I RELEASE THEM FAST")
+    assert set(reply.entry_ids) == {"prevention", "quick-relief"}
+
+
 def test_a_second_question_that_says_nothing_is_not_answered_from_the_first(responder: Responder) -> None:
     reply = responder.respond("Would losing weight help my glute cramps, and how much would I need to lose?")
     assert reply.kind != "answer"
