@@ -349,7 +349,11 @@ class Responder:
                 or intent.entry_id in (NOT_ANSWERED, reply.entry_id) or not self.intents.knows(intent.entry_id)
                 or reply.kind not in (ANSWER, CLARIFY, FALLBACK)):
             return False
-        match = self._match_unopposed(split_words(text))
+        words = split_words(text)
+        # In a long story an unknown word beside "cramp" is seldom another body part ("gets cramp",
+        # "a crump in my glutus"): the story that names the article is the model's to read.
+        match = self._match_unopposed(words) if len(words) < _STORY_WORDS else self.matcher.match_stems(
+            self.matcher.stems_of(words))
         return match is not None and self._about_article_of(match, intent.entry_id)
 
     def _is_story(self, text: str) -> bool:
