@@ -37,6 +37,12 @@ def test_a_follow_up_in_words_of_its_own_is_read_by_the_intent_model(responder: 
     assert follow_up.entry_id == "prevention"
 
 
+def test_a_follow_up_after_a_did_you_mean_is_read_against_its_first_choice(responder: Responder) -> None:
+    first, follow_up = chat(responder, "bum cramp", "is that bad")
+    assert first.kind == "clarify"
+    assert follow_up.entry_id == "see-doctor"
+
+
 def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(responder: Responder) -> None:
     *_, follow_up = chat(responder, "how do i prevent butt cramps", "i already drink loads of water")
     assert follow_up.entry_id == "see-doctor"
