@@ -80,6 +80,19 @@ def says_it_keeps_on(words: list[str]) -> bool:
     return _KEEPS_ON.search(" ".join(words)) is not None
 
 
+# A story that ends in a bare "why" ("cramp in my bum after sprints, why") asks why it happens.
+_TRAILING_WHY = re.compile(r"\s*[-,:]?\s*\b(?:why|y)\s*(?:tho|though)?\s*[?!.]*\s*$", re.IGNORECASE)
+_STORY_BEFORE_WHY = 3
+
+
+def spell_out_why(text: str) -> str:
+    """A story's trailing bare "why" as the question it asks ("...why does it happen?")."""
+    why = _TRAILING_WHY.search(text)
+    if why is None or len(split_words(text[:why.start()])) < _STORY_BEFORE_WHY:
+        return text
+    return f"{text[:why.start()]}. why does it happen?"
+
+
 def drop_unasked(text: str) -> str:
     """The message without what it says it does not ask or sets aside, nor a doubting tag."""
     return _TAG.sub(" ", _SET_ASIDE.sub(" ", _UNASKED.sub(" ", text)))

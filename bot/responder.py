@@ -15,7 +15,7 @@ from .english import is_real_word, specificity
 from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
-from .questions import Part, drop_unasked, says_it_keeps_on, split_questions
+from .questions import Part, drop_unasked, says_it_keeps_on, spell_out_why, split_questions
 from .scope import Uncovered
 from .triage import Triage
 from .vocabulary import NEGATIONS, split_words
@@ -258,6 +258,11 @@ class Responder:
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
+        spelt_why = spell_out_why(text)
+        if reply.kind == FALLBACK and spelt_why != text and self._subject_stems <= set(self.matcher.stems_of(words)):
+            # "cramp in my bum after sprints, why": read as "...why does it happen?" when it names
+            # the whole subject; not "eye twitching for a week, why", nor "glutes so sore, why".
+            return self._respond_calmly(spelt_why, conversation)
         return self._with_article_named(words, self._after_advice_tried(words, parts, reply, conversation))
 
     def _after_advice_tried(self, words: list[str], parts: list[Part], reply: Reply,

@@ -43,6 +43,11 @@ def test_a_follow_up_after_a_did_you_mean_is_read_against_its_first_choice(respo
     assert follow_up.entry_id == "see-doctor"
 
 
+def test_a_story_that_ends_in_a_bare_why_asks_the_causes(responder: Responder) -> None:
+    assert responder.respond("my bum cramps every time i carry the shopping up the stairs, why").entry_id == "causes"
+    assert responder.respond("eye twitching for a week, why").kind == "fallback"
+
+
 def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(responder: Responder) -> None:
     *_, follow_up = chat(responder, "how do i prevent butt cramps", "i already drink loads of water")
     assert follow_up.entry_id == "see-doctor"
