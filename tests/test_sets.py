@@ -139,3 +139,11 @@ def test_stop_22_batches_keep_their_figures(responder: Responder) -> None:
     # heldout-40: short tidy questions in the style of an FAQ's test set, written blind late in
     # stop 22 and never read (its first contact, 95.3 / 0.7 / - / 2.5, was its only score).
     assert_answers(responder, (("heldout-40.yaml", 94.5, 1.5, 0, 3.5),))
+
+
+def test_stop_23_batches_keep_their_figures(responder: Responder) -> None:
+    # real-41 and AQ are the holdouts of stop 23 (never read, scored at first contact and at the
+    # end); real-42, conversations-42 and AP were read and tuned on.
+    assert_answers(responder, (("real-41.yaml", 85.5, 5, 81, 7.5), ("real-42.yaml", 79.5, 7.5, 82, 3),
+                               ("conversations-42.yaml", 83.5, 6.5, 86, 4)))
+    assert_alarms(responder, (("safety-ap.yaml", 100, 12), ("safety-aq.yaml", 99, 13.5)))
