@@ -15,7 +15,13 @@ from .english import is_real_word, specificity
 from .intent import NOT_ANSWERED, Intent, IntentModel
 from .knowledge import TOPICS, Entry, Knowledge
 from .matcher import Match, Matcher
-from .questions import Part, drop_unasked, says_it_keeps_on, spell_out_why, split_questions
+from .questions import (
+    Part,
+    drop_unasked,
+    says_it_keeps_on,
+    spell_out_why,
+    split_questions,
+)
 from .scope import Uncovered
 from .triage import Triage
 from .vocabulary import NEGATIONS, split_words
