@@ -195,13 +195,11 @@ class Responder:
         self._overviews = frozenset(first_of_topic.values())
         self._overview_of = first_of_topic
         # What each article advises, in the words of its treatment entries' titles ("water",
-        # "drink", "diet"), and the entry on when to see a doctor.
+        # "drink", "diet").
         self._advice_of = {article.key: frozenset(
             stem for entry in article.entries if entry.topic == "treatment"
             for stem in self.matcher.stems_of(split_words(entry.title))
             if stem not in question_stems and stem not in self._subject_stems) for article in knowledge.articles}
-        self._doctor_of = {article.key: entry.id for article in knowledge.articles
-                           for entry in reversed(article.entries) if entry.topic == "see-a-doctor"}
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
@@ -282,24 +280,29 @@ class Responder:
         if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != "treatment"
                                         for entry_id in reply.entry_ids):
             return reply
+        told_on = [part for part in parts if says_it_keeps_on(part.words)]
+        if reply.kind not in (ANSWER, CLARIFY, FALLBACK) or not told_on:
+            return reply
         article = next((self._article_of[entry_id] for entry_id in conversation.entry_ids
                         if entry_id in self._article_of), None) or self._article_named(words)
-        if reply.kind not in (ANSWER, CLARIFY, FALLBACK) or article not in self._doctor_of:
+        doctor = self._overview_of.get((article or "", "see-a-doctor"))
+        if article is None or doctor is None:
             return reply
         advice = self._advice_of[article]
         # The advice and that it did not help, told together: "more water hasn't helped".
-        tried = any(says_it_keeps_on(part.words) and not advice.isdisjoint(self.matcher.stems_of(part.words))
-                    for part in parts)
+        if all(advice.isdisjoint(self.matcher.stems_of(part.words)) for part in told_on):
+            return reply
         # ...and no question about the advice itself, the cause ("...still get them, why?") or
         # something new ("how do I stop hamstring cramps?").
         question_words = self.knowledge.vocabulary.question_words
-        asked = [part for part in parts if part.asks or not question_words.isdisjoint(part.words)]
-        if not tried or any(not _ABOUT_ADVICE.isdisjoint(part.words)
-                            or not (advice | self._why).isdisjoint(self.matcher.stems_of(part.words))
-                            or self._names_something_new(part.words, self.matcher.stems_of(part.words))
-                            for part in asked):
-            return reply
-        return self.answer(self._doctor_of[article])
+        for part in parts:
+            if not (part.asks or not question_words.isdisjoint(part.words)):
+                continue
+            stems = self.matcher.stems_of(part.words)
+            if (not _ABOUT_ADVICE.isdisjoint(part.words) or not (advice | self._why).isdisjoint(stems)
+                    or self._names_something_new(part.words, stems)):
+                return reply
+        return self.answer(doctor)
 
     def _says_nothing_but_thanks(self, text: str, words: list[str]) -> bool:
         """No question, no denial ("thanks but it didn't help") and no subject ("thanks, my glute
