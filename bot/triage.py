@@ -36,9 +36,9 @@ _ALARM = 0.45
 # batch's look-alikes read so, one reached it (a film's "her throat closed up", 0.98) and the next
 # was 0.67; the emergencies read so scored 0.99, 0.89, 0.60, 0.57 and 0.20 (README, Safety).
 _ALARM_OVER_TALK = 0.8
-# Ordinary messages it learns from: every question of a small knowledge base, a spread of a
-# large one (training time grows with them).
-_MOST_QUESTIONS = 2000
+# Ordinary messages it learns from: every question and example of a small knowledge base, a
+# spread of a large one (training time grows with them).
+_MOST_ORDINARY = 2000
 # Inverse regularisation strength of the regression (scikit-learn's C).
 _STRENGTH = 3.0
 # Part of the cache key: change it when the features or the fitting change.
@@ -84,10 +84,10 @@ class Triage:
 def _ordinary_messages(knowledge: Knowledge) -> tuple[str, ...]:
     """The entries' example stories too: with only short questions as ordinary messages, the model
     had learnt that a long story is an emergency ("...is he right?" raised a stroke at stop 22)."""
-    questions = [text for entry in knowledge.entries.values()
-                 for text in (*entry.questions, *entry.examples)]
-    step = max(1, len(questions) // _MOST_QUESTIONS)
-    return tuple(questions[::step]) + knowledge.scope.examples
+    messages = [text for entry in knowledge.entries.values()
+                for text in (*entry.questions, *entry.examples)]
+    step = max(1, len(messages) // _MOST_ORDINARY)
+    return tuple(messages[::step]) + knowledge.scope.examples
 
 
 # Recent models by the files they came from: tests and reloads build many triages of one knowledge.
