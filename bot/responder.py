@@ -45,6 +45,18 @@ _PICK_WORDS = frozenset({"the", "number", "no", "option", "choice", "please", "p
                          "a", "about", "what", "whats", "what's", "tell", "me", "so", "and", "id", "like",
                          "thanks", "thank", "you", "then"})
 _LONGEST_PICK = 7
+# Asking to hear more of the answer just given, or whether it is so ("really?", "more on that",
+# "example?", "how so"): the article has nothing more than that answer, so it comes again, saying so.
+# Read without the fillers: "can you tell me more please" is "tell more", "are you sure" "are sure".
+_HEAR_MORE = frozenset({
+    "really", "seriously", "for real", "fr", "are sure", "sure", "is that true", "is that right",
+    "is it true", "true", "more", "more on that", "tell more", "say more", "more info", "more information",
+    "more details", "details", "go on", "explain", "explain that", "explain more", "elaborate", "example",
+    "examples", "for example", "for instance", "like what", "such as", "how", "how so", "in what way",
+    "what do mean", "what does that mean", "meaning"})
+_HEAR_MORE_FILLERS = frozenset({"ok", "okay", "so", "and", "hmm", "oh", "wait", "please", "pls", "plz", "can", "could",
+                                "would", "you", "u", "me", "a", "bit", "little", "then", "um", "uh", "lol", "but",
+                                "give", "an", "any", "some", "bot"})
 # A question without a subject is read as about the conversation's subject only if every word of
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
 _ALL_KNOWN = 0.99
@@ -242,6 +254,10 @@ class Responder:
             intent = thanks
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        if conversation.entry_ids and self._asks_to_hear_more(spelt_out):
+            again = self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
+            return replace(again, note="That is all the article I answer from says on this; a doctor or "
+                                       "pharmacist can tell you more.")
         asked_only = drop_unasked(text)
         text = asked_only if split_words(asked_only) else text
         # A sentence of small talk around a question ("ok. and can it come from overtraining",
@@ -511,6 +527,11 @@ class Responder:
         if place > len(choices):
             return None
         return choices[place - 1] if place > 0 else choices[-1]
+
+    @staticmethod
+    def _asks_to_hear_more(words: list[str]) -> bool:
+        said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
+        return said in _HEAR_MORE
 
     def _topic_named(self, words: list[str]) -> str | None:
         """A topic's name on its own ("Causes", "when to see a doctor?")."""

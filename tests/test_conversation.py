@@ -59,6 +59,17 @@ def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(resp
     assert responder.respond("i already drink loads but my bum still cramps, why?").entry_id != "see-doctor"
 
 
+@pytest.mark.parametrize("follow_up", ["really?", "tell me more", "example?", "how so", "are you sure"])
+def test_asking_to_hear_more_gives_the_answer_again_and_says_that_is_all(responder: Responder, follow_up: str) -> None:
+    first, again = chat(responder, "can a pinched nerve make my bum cramp", follow_up)
+    assert again.entry_ids == first.entry_ids == ("cause-nerve",)
+    assert "all the article" in again.note
+
+
+def test_asking_to_hear_more_with_nothing_answered_before_is_no_answer(responder: Responder) -> None:
+    assert chat(responder, "tell me more")[0].kind == "fallback"
+
+
 def test_a_follow_up_naming_only_the_subject_asks_the_answer_before_of_it(responder: Responder) -> None:
     *_, follow_up = chat(responder, "what is a muscle cramp", "and in the buttocks specifically?")
     assert follow_up.entry_id == "what-is-gluteal-cramp"
