@@ -40,8 +40,9 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _COMMA = ","
-# A search typed as a query asks, without a question mark: "blood clot in leg symptoms".
-_SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$", re.IGNORECASE)
+# A search typed as a query asks, without a question mark: "blood clot in leg symptoms", "signs of a stroke list".
+_SEARCH = re.compile(r"^\W*(?:(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$"
+                     r"|(?:(?:the|warning|early)\s+)?(?:signs|symptoms)\s+(?:of|for)\b)", re.IGNORECASE)
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -274,7 +275,9 @@ class RedFlags:
                 asked = "topic"
             for clause in _split_at_breaks(words):
                 clauses.append(clause)
-                talk.append(asked or ("past" if self._tells_the_past(clause) else ""))
+                # "...and we are worried about him having a stroke": a clause of its own may imagine.
+                talk.append(asked or self._talk_about_a_sign(clause, question)
+                            or ("past" if self._tells_the_past(clause) else ""))
         # "foot went dead for a bit, all fine now": the whole sentence is over, unless it goes on to
         # something happening now ("the GP said all fine, but today my chest is crushing").
         words = [word for clause in clauses for word in clause]

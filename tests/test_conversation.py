@@ -105,8 +105,13 @@ def test_a_follow_up_that_offers_its_own_choices_keeps_to_them(responder: Respon
     assert reply.entry_id != "cause-nerve"
 
 
+def test_a_muscle_that_locks_up_or_knots_up_is_a_cramp(responder: Responder) -> None:
+    reply = responder.respond("bro my glute locked up at footy training and i couldnt even jog off, what was that")
+    assert reply.entry_ids == ("what-is-gluteal-cramp",)
+
+
 def test_a_follow_up_leans_on_the_subject_of_a_message_that_was_not_answered(responder: Responder) -> None:
-    first, follow_up = chat(responder, "bro my glute locked up at footy training and i couldnt even jog off, what was that",
+    first, follow_up = chat(responder, "bro my glute went weird at footy training and i couldnt even jog off, what was that",
                             "how do i stop it next time")
     assert first.kind == "fallback"
     assert follow_up.entry_ids == ("prevention",)
