@@ -54,6 +54,9 @@ _HEAR_MORE = frozenset({
     "more details", "details", "go on", "explain", "explain that", "explain more", "elaborate", "example",
     "examples", "for example", "for instance", "like what", "such as", "how", "how so", "in what way",
     "what do mean", "what does that mean", "meaning"})
+# "i do not even exercise", "have not been training": a cause denied, within this many words.
+_DENIALS = frozenset({"not", "never", "no"})
+_DENIAL_REACH = 3
 _HEAR_MORE_FILLERS = frozenset({"ok", "okay", "so", "and", "hmm", "oh", "wait", "please", "pls", "plz", "can", "could",
                                 "would", "you", "u", "me", "a", "bit", "little", "then", "um", "uh", "lol", "but",
                                 "give", "an", "any", "some", "bot"})
@@ -212,6 +215,12 @@ class Responder:
             stem for entry in article.entries if entry.topic == "treatment"
             for stem in self.matcher.stems_of(split_words(entry.title))
             if stem not in question_stems and stem not in self._subject_stems) for article in knowledge.articles}
+        # What names each single cause, beside its overview's words ("exercis" for "Can exercise cause
+        # glute cramps?"): "i dont even exercise" rules that one out.
+        self._cause_named_by = {stem: (entry.path.stem, entry.id) for entry in knowledge.entries.values()
+                                if entry.topic == "causes" and entry.id not in self._overviews
+                                for stem in self._title_stems(entry)
+                                - self._title_stems(knowledge.entries[first_of_topic[(entry.path.stem, "causes")]])}
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
@@ -254,6 +263,9 @@ class Responder:
             intent = thanks
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        ruled_out = self._rules_out_a_cause(spelt_out) if not conversation.is_empty else None
+        if ruled_out is not None:
+            return self.answer(ruled_out)
         if conversation.entry_ids and self._asks_to_hear_more(spelt_out):
             again = self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
             return replace(again, note="That is all the article I answer from says on this; a doctor or "
@@ -527,6 +539,23 @@ class Responder:
         if place > len(choices):
             return None
         return choices[place - 1] if place > 0 else choices[-1]
+
+    def _title_stems(self, entry: Entry) -> set[str]:
+        return set(self.matcher.stems_of(split_words(entry.title))) - self._question_stems
+
+    def _rules_out_a_cause(self, words: list[str]) -> str | None:
+        """The causes overview, for a follow-up that says one cause cannot be it ("i dont even
+        exercise", "not even training"): what else it could be. The "not" must come just before
+        the cause: "how do i stop it without stopping my run" rules nothing out."""
+        denied = set()
+        for index, word in enumerate(words):
+            if word in _DENIALS:
+                stems = self.matcher.stems_of(words[index + 1:index + 1 + _DENIAL_REACH])
+                denied |= {self._cause_named_by[stem] for stem in stems if stem in self._cause_named_by}
+        if len(denied) != 1:
+            return None
+        article, _ = next(iter(denied))
+        return self._overview_of.get((article, "causes"))
 
     @staticmethod
     def _asks_to_hear_more(words: list[str]) -> bool:

@@ -66,6 +66,14 @@ def test_asking_to_hear_more_gives_the_answer_again_and_says_that_is_all(respond
     assert "all the article" in again.note
 
 
+@pytest.mark.parametrize("follow_up", ["i dont even exercise", "i was just sitting there tho, not even exercising"])
+def test_a_follow_up_that_rules_out_a_cause_asks_what_else_it_could_be(responder: Responder, follow_up: str) -> None:
+    *_, other = chat(responder, "can squats cause glute cramps", follow_up)
+    assert other.entry_ids == ("causes",)
+    *_, still = chat(responder, "can squats cause glute cramps", "how do i stop it without stopping my squats")
+    assert still.entry_ids != ("causes",)
+
+
 def test_asking_to_hear_more_with_nothing_answered_before_is_no_answer(responder: Responder) -> None:
     assert chat(responder, "tell me more")[0].kind == "fallback"
 
