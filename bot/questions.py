@@ -10,6 +10,9 @@ from .vocabulary import NEGATIONS, split_words
 
 _JOIN_SIGNS = re.compile(r"\s[+&]\s")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?\n]*")
+# "Bum cramps: what causes them": a colon before a question word ends what comes before it.
+_COLON_QUESTION = re.compile(r":\s+(?=(?:what|how|why|when|where|which|who|is|are|can|could|should|do|does)\b)",
+                             re.IGNORECASE)
 # Words that open a question, and phrases that ask without opening one ("any ideas").
 _OPENINGS = frozenset({
     "what", "whats", "what's", "how", "hows", "how's", "why", "when", "where", "which", "who", "can", "could",
@@ -20,6 +23,9 @@ _ASKING = ("any ideas", "any idea", "any advice", "any tips", "any help", "help 
            "what do i do", "what should i do", "what can i do", "i wonder", "wondering", "want to know",
            "like to know", "need to know", "can you tell me", "please tell me", "thoughts", "best way to",
            "how to", "ways to", "tips for", "tips on", "how do i", "how can i", "how should i", "how do you",
+           # A question run on from the story without a stop: "locked up mid delivery what is this".
+           "what is this", "what is that", "what was that", "what was this", "what is it", "what to do",
+           "why this", "why is this", "why is it",
            # A question reported or doubted in a story is asked too: "he keeps asking me what a
            # cramp actually is", "I've no idea why it happens".
            *(f"{frame} {wh}" for frame in ("asking me", "asked me", "asks me", "no idea", "not sure", "don't know",
@@ -110,7 +116,7 @@ def split_questions(text: str) -> list[Part]:
     """The message in parts, in order. A one-sentence message with one question is one part."""
     parts: list[Part] = []
     # "symptoms + when to see a doctor", "causes & treatment": a sign between two questions.
-    text = _LIST_ITEM.sub("\n", _JOIN_SIGNS.sub(" and ", text))
+    text = _COLON_QUESTION.sub("\n", _LIST_ITEM.sub("\n", _JOIN_SIGNS.sub(" and ", text)))
     for sentence in _SENTENCE.findall(text):
         words = split_words(sentence)
         if not words:

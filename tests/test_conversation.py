@@ -181,6 +181,15 @@ def test_a_condition_before_the_second_question_is_no_part_of_it(responder: Resp
     assert reply.entry_ids == ("cause-minerals", "diet")
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    ("Bum cramps: what causes them + how do I prevent them", ("prevention", "causes")),
+    ("bro my glute just locked up mid delivery what is this and how do i get it to let go", ("quick-relief", "what-is-gluteal-cramp")),
+])
+def test_a_question_after_a_colon_or_run_on_from_the_story_is_asked(responder: Responder, message: str,
+                                                                     expected: tuple[str, ...]) -> None:
+    assert set(responder.respond(message).entry_ids) == set(expected)
+
+
 def test_two_questions_in_one_message_get_two_answers(responder: Responder) -> None:
     reply = responder.respond("can low magnesium cause glute cramps? and what foods should i eat")
     assert reply.kind == "answer" and reply.entry_ids == ("cause-minerals", "diet")
