@@ -67,7 +67,15 @@ class Triage:
                  if label != CALM]
         urgency = 1.0 - probabilities[self.model.classes.index(CALM)]
         needed = _ALARM_OVER_TALK if talk else _ALARM
-        return Assessment(flag=self._flags[max(flags)[1]]) if urgency >= needed else found
+        if urgency < needed:
+            return found
+        # The kind first, by all its flags together: a stroke the model spreads over stroke, fainting
+        # and leg weakness is an emergency, however sure it is of the one crisis flag.
+        by_kind: dict[str, float] = {}
+        for probability, label in flags:
+            by_kind[self._flags[label].kind] = by_kind.get(self._flags[label].kind, 0.0) + probability
+        kind = max(by_kind, key=lambda name: by_kind[name])
+        return Assessment(flag=self._flags[max((p, label) for p, label in flags if self._flags[label].kind == kind)[1]])
 
     def _says_something(self, text: str) -> bool:
         """A word beyond small words, fillers and "now": "and right now?" or "like right now tho"

@@ -152,6 +152,14 @@ def test_the_model_catches_what_the_rules_do_not_word_for_word(responder: Respon
     assert responder.respond(message).kind == "urgent"
 
 
+@pytest.mark.parametrize("message", ["voice to text sorry. chess hurting real bad going down my arm started 10 mins ago",
+                                     "vomited what looks like coffee grounds twice. really lightheaded when i stand"])
+def test_a_medical_emergency_the_model_catches_gets_the_emergency_reply(responder: Responder, message: str) -> None:
+    assert responder.triage.red_flags.assess(message, responder.knowledge.vocabulary).flag is None
+    reply = responder.respond(message)
+    assert reply.kind == "urgent" and reply.body == responder.config.texts.emergency
+
+
 def test_a_question_that_only_imagines_a_sign_is_talk_but_the_same_sign_now_is_urgent(responder: Responder) -> None:
     imagined = responder.respond("if grandma falls and can't stand, should we try to lift her?")
     assert imagined.kind != "urgent" and responder.config.texts.sign_note in imagined.text
