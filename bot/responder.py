@@ -224,6 +224,7 @@ class Responder:
         # "why?", "how does that happen?", "how come": asking for the reason, in no words of its own.
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
+        self._doubting = frozenset(self.matcher.stems_of(["though", "tho"]))
 
     def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
         """The reply to a message; `conversation` is what this chat was told last, if recent."""
@@ -800,7 +801,7 @@ class Responder:
     def _asks_why(self, words: list[str], stems: list[str]) -> bool:
         """The reason for what was said, not another one ("what else can cause it?")."""
         how, so = self._how_so
-        said = set(stems)
+        said = set(stems) - self._doubting  # "why though?", "why tho"
         asks = bool(self._why & said) or (bool(how & said) and bool(so & said))
         return asks and said <= self._why | so | self._question_stems and _ANOTHER.isdisjoint(words)
 

@@ -74,6 +74,11 @@ def test_a_follow_up_that_rules_out_a_cause_asks_what_else_it_could_be(responder
     assert still.entry_ids != ("causes",)
 
 
+def test_why_though_after_when_they_happen_asks_the_causes(responder: Responder) -> None:
+    *_, why = chat(responder, "when do glute cramps happen", "why though")
+    assert why.entry_ids == ("causes",)
+
+
 def test_during_or_after_asks_when_cramps_happen(responder: Responder) -> None:
     *_, when = chat(responder, "can running cause buttock cramps", "during or after?")
     assert when.entry_ids == ("when-cramps-happen",)
