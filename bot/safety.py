@@ -40,9 +40,8 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _COMMA = ","
-# A search typed as a query asks, without a question mark: "blood clot in leg symptoms", "signs of a stroke list".
-_SEARCH = re.compile(r"^\W*(?:(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$"
-                     r"|(?:(?:the|warning|early)\s+)?(?:signs|symptoms)\s+(?:of|for)\b)", re.IGNORECASE)
+# A search typed as a query asks, without a question mark: "blood clot in leg symptoms".
+_SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$", re.IGNORECASE)
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")
 _YEAR = re.compile(r"^(19|20)\d\d$")

@@ -122,9 +122,11 @@ def test_stop_20_batches_keep_their_figures(responder: Responder) -> None:
 def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
     # real-33, real-36, AJ and AL are the holdouts of stop 21 (never read; real-36 and AL were
     # written last and scored only at the end); real-32, real-34, real-35, conversations-36, AI, AK
-    # and AM were read and tuned on.
+    # and AM were read and tuned on. At stop 24 a colon before a question word ends the part before
+    # it, and real-34's "On behalf of my elderly father: what is the recommended daily water intake
+    # to help prevent buttock cramps?" became the prevention answer, not hydration (5 wrong of 183).
     assert_answers(responder, (("real-32.yaml", 87, 3, 93, 1), ("real-33.yaml", 82.5, 6.5, 90, 2.5),
-                               ("real-34.yaml", 78.5, 2.5, 93, 1), ("real-35.yaml", 89, 2, 93, 4.5),
+                               ("real-34.yaml", 78.5, 3, 93, 1), ("real-35.yaml", 89, 2, 93, 4.5),
                                ("conversations-36.yaml", 73, 7.5, 79, 5.5), ("real-36.yaml", 86, 4, 85, 4.5)))
     assert_alarms(responder, (("safety-ai.yaml", 100, 13.5), ("safety-aj.yaml", 98, 8.5), ("safety-ak.yaml", 100, 23.5),
                               ("safety-al.yaml", 98, 17), ("safety-am.yaml", 100, 13.5)))
@@ -147,3 +149,11 @@ def test_stop_23_batches_keep_their_figures(responder: Responder) -> None:
     assert_answers(responder, (("real-41.yaml", 85.5, 5, 81, 7.5), ("real-42.yaml", 79.5, 7.5, 82, 3),
                                ("conversations-42.yaml", 83.5, 6.5, 86, 4)))
     assert_alarms(responder, (("safety-ap.yaml", 100, 12), ("safety-aq.yaml", 99, 13.5)))
+
+
+def test_stop_24_batches_keep_their_figures(responder: Responder) -> None:
+    # real-43 and AS are the holdouts of stop 24 (never read, scored at first contact and at the
+    # end); real-44, conversations-45, AR and AT were read and tuned on.
+    assert_answers(responder, (("real-43.yaml", 95.5, 3.5, 97, 0.5), ("real-44.yaml", 89, 1.5, 89.5, 5),
+                               ("conversations-45.yaml", 81, 6.5, 85, 5.5)))
+    assert_alarms(responder, (("safety-ar.yaml", 100, 14), ("safety-as.yaml", 96, 19), ("safety-at.yaml", 100, 11)))
