@@ -54,12 +54,12 @@ _HEAR_MORE = frozenset({
     "more details", "details", "go on", "explain", "explain that", "explain more", "elaborate", "example",
     "examples", "for example", "for instance", "like what", "such as", "how", "how so", "in what way",
     "what do mean", "what does that mean", "meaning"})
-# "i do not even exercise", "have not been training": a cause denied, within this many words.
-_DENIALS = frozenset({"not", "never", "no"})
-_DENIAL_REACH = 3
 _HEAR_MORE_FILLERS = frozenset({"ok", "okay", "so", "and", "hmm", "oh", "wait", "please", "pls", "plz", "can", "could",
                                 "would", "you", "u", "me", "a", "bit", "little", "then", "um", "uh", "lol", "but",
                                 "give", "an", "any", "some", "bot"})
+# "i do not even exercise", "have not been training": a cause denied, within this many words.
+_DENIALS = frozenset({"not", "never", "no"})
+_DENIAL_REACH = 3
 # A question without a subject is read as about the conversation's subject only if every word of
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
 _ALL_KNOWN = 0.99
@@ -215,8 +215,8 @@ class Responder:
             stem for entry in article.entries if entry.topic == "treatment"
             for stem in self.matcher.stems_of(split_words(entry.title))
             if stem not in question_stems and stem not in self._subject_stems) for article in knowledge.articles}
-        # What names each single cause, beside its overview's words ("exercis" for "Can exercise cause
-        # glute cramps?"): "i dont even exercise" rules that one out.
+        # The cause (article, entry) each word names beside its overview's words ("exercis" for "Can
+        # exercise cause glute cramps?"): "i dont even exercise" rules that one out.
         self._cause_named_by = {stem: (entry.path.stem, entry.id) for entry in knowledge.entries.values()
                                 if entry.topic == "causes" and entry.id not in self._overviews
                                 for stem in self._title_stems(entry)
@@ -548,7 +548,7 @@ class Responder:
         """The causes overview, for a follow-up that says one cause cannot be it ("i dont even
         exercise", "not even training"): what else it could be. The "not" must come just before
         the cause: "how do i stop it without stopping my run" rules nothing out."""
-        denied = set()
+        denied: set[tuple[str, str]] = set()
         for index, word in enumerate(words):
             if word in _DENIALS:
                 stems = self.matcher.stems_of(words[index + 1:index + 1 + _DENIAL_REACH])

@@ -75,7 +75,8 @@ class Triage:
         for probability, label in flags:
             by_kind[self._flags[label].kind] = by_kind.get(self._flags[label].kind, 0.0) + probability
         kind = max(by_kind, key=lambda name: by_kind[name])
-        return Assessment(flag=self._flags[max((p, label) for p, label in flags if self._flags[label].kind == kind)[1]])
+        _, flag = max((probability, label) for probability, label in flags if self._flags[label].kind == kind)
+        return Assessment(flag=self._flags[flag])
 
     def _says_something(self, text: str) -> bool:
         """A word beyond small words, fillers and "now": "and right now?" or "like right now tho"
