@@ -321,7 +321,11 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("leg cramps at night", "other parts of the body"),
                            ("how do i know if its sciatica", "sciatica"),
                            ("what can i take to improve circulation", "medicines"),
-                           ("is drinking too much water dangerous?", "too much water")):
+                           ("is drinking too much water dangerous?", "too much water"),
+                           ("is buttock cramp same as sciatica?", "sciatica"),
+                           ("gluteal cramps children", "children"),
+                           ("can a physio fix glute cramps", "which doctor"),
+                           ("what will the doctor actually do about my glute cramps", "which doctor")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
         assert "I don't have information on" in reply.text and topic in reply.text, message
