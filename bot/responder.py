@@ -213,8 +213,7 @@ class Responder:
         # "drink", "diet").
         self._advice_of = {article.key: frozenset(
             stem for entry in article.entries if entry.topic == "treatment"
-            for stem in self.matcher.stems_of(split_words(entry.title))
-            if stem not in question_stems and stem not in self._subject_stems) for article in knowledge.articles}
+            for stem in self._title_stems(entry) - self._subject_stems) for article in knowledge.articles}
         # The cause (article, entry) each word names beside its overview's words ("exercis" for "Can
         # exercise cause glute cramps?"): "i dont even exercise" rules that one out.
         self._cause_named_by = {stem: (entry.path.stem, entry.id) for entry in knowledge.entries.values()
@@ -312,8 +311,7 @@ class Responder:
         told_on = [part for part in parts if says_it_keeps_on(part.words)]
         if reply.kind not in (ANSWER, CLARIFY, FALLBACK) or not told_on:
             return reply
-        article = next((self._article_of[entry_id] for entry_id in conversation.entry_ids
-                        if entry_id in self._article_of), None) or self._article_named(words)
+        article = self._article_answered(conversation) or self._article_named(words)
         doctor = self._overview_of.get((article or "", "see-a-doctor"))
         if article is None or doctor is None:
             return reply
@@ -469,6 +467,11 @@ class Responder:
         if len(words) < _STORY_WORDS:
             return self._match_unopposed(words)
         return self.matcher.match_stems(self.matcher.stems_of(words))
+
+    def _article_answered(self, conversation: Conversation) -> str | None:
+        """The article of the last answer the conversation gave, if any."""
+        return next((self._article_of[entry_id] for entry_id in conversation.entry_ids
+                     if entry_id in self._article_of), None)
 
     def _article_named(self, words: list[str]) -> str | None:
         """The article whose subject the message names by a word no other article's subject shares."""
@@ -714,8 +717,7 @@ class Responder:
             if entry_id in self.knowledge.entries:
                 title = split_words(self.knowledge.entries[entry_id].title)
                 contexts.append(tuple(s for s in self.matcher.stems_of(title) if s in self._known_content))
-        last = next((self._article_of[i] for i in conversation.entry_ids if i in self._article_of),
-                    conversation.article)
+        last = self._article_answered(conversation) or conversation.article
         if last is not None:
             contexts.append(self._subjects[last])
         elif len(self._subjects) == 1:
