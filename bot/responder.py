@@ -71,6 +71,8 @@ _EVERYDAY = 0.7
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
 _REFERRING = frozenset({"the", "then", "and", "also", "about"})
 # Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
+# Words that point back at advice as followed: "tried that", "doing all that", "despite this".
+_TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed", "following", "despite"})
 _ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
 # Words of a question about the advice itself ("what else should I eat", "should I drink more?").
 _ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "should", "instead"})
@@ -316,8 +318,13 @@ class Responder:
         if article is None or doctor is None:
             return reply
         advice = self._advice_of[article]
-        # The advice and that it did not help, told together: "more water hasn't helped".
-        if all(advice.isdisjoint(self.matcher.stems_of(part.words)) for part in told_on):
+        # The advice and that it did not help, told together ("more water hasn't helped"), or
+        # pointing back at the advice just given ("tried that", but not "it's still going").
+        advised = bool(conversation.entry_ids) and all(
+            self.knowledge.entries[entry_id].topic == "treatment" for entry_id in conversation.entry_ids)
+        if all(advice.isdisjoint(self.matcher.stems_of(part.words))
+               and not (advised and not _PRONOUNS.isdisjoint(part.words) and not _TRIED.isdisjoint(part.words))
+               for part in told_on):
             return reply
         # ...and no question about the advice itself, the cause ("...still get them, why?") or
         # something new ("how do I stop hamstring cramps?").
