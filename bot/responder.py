@@ -307,13 +307,17 @@ class Responder:
         article's reason to see a doctor: not the advice again. Unless a question asks about the
         advice itself ("I already drink 2 litres, should I drink more?"), the cause or something
         new. At stop 23: +10 right, -2 wrong on the read batches; the unread ones unchanged."""
-        if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != "treatment"
-                                        for entry_id in reply.entry_ids):
+        # A story with no question ("It happens most nights and the water has not helped.") is
+        # told for the advice that failed, whatever entry its words match.
+        if reply.kind == ANSWER and any(part.asks for part in parts) and any(
+                self.knowledge.entries[entry_id].topic != "treatment" for entry_id in reply.entry_ids):
             return reply
         told_on = [part for part in parts if says_it_keeps_on(part.words)]
         if reply.kind not in (ANSWER, CLARIFY, FALLBACK) or not told_on:
             return reply
-        article = self._article_answered(conversation) or self._article_named(words)
+        offered = conversation.suggestions[:1]
+        article = (self._article_answered(conversation) or next(map(self._article_of.get, offered), None)
+                   or conversation.article or self._article_named(words))
         doctor = self._overview_of.get((article or "", "see-a-doctor"))
         if article is None or doctor is None:
             return reply
