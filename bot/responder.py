@@ -291,15 +291,13 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
-        reply = self._answer_questions(text, parts, conversation)
+        reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         if reply.kind == FALLBACK and self._subject_stems <= set(self.matcher.stems_of(words)):
             # "cramp in my bum after sprints, why": read as "...why does it happen?" when it names
-            # the whole subject, before the model guesses at the story; not "eye twitching for a
-            # week, why", nor "glutes so sore, why".
+            # the whole subject; not "eye twitching for a week, why", nor "glutes so sore, why".
             spelt_why = spell_out_why(text)
             if spelt_why != text:
                 return self._respond_calmly(spelt_why, conversation)
-        reply = self._weigh_intent(text, reply, conversation)
         return self._with_article_named(words, self._after_advice_tried(words, parts, reply, conversation))
 
     def _after_advice_tried(self, words: list[str], parts: list[Part], reply: Reply,
