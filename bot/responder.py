@@ -70,9 +70,9 @@ _EVERYDAY = 0.7
 # on its own points at nothing); "the symptoms?" points at the subject.
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
 _REFERRING = frozenset({"the", "then", "and", "also", "about"})
-# Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
 # Words that point back at advice as followed: "tried that", "doing all that", "despite this".
 _TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed", "following", "despite"})
+# Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
 _ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
 # Words of a question about the advice itself ("what else should I eat", "should I drink more?").
 _ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "should", "instead"})
