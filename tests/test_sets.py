@@ -167,4 +167,4 @@ def test_stop_25_batches_keep_their_figures(responder: Responder) -> None:
     # real-47 and AV are the holdouts of stop 25 (never read, scored at first contact and at the
     # end); real-46, AU and AW were read and tuned on.
     assert_answers(responder, (("real-46.yaml", 82, 5, 74, 6), ("real-47.yaml", 81, 5.5, 88, 3)))
-    assert_alarms(responder, (("safety-au.yaml", 100, 10.5), ("safety-av.yaml", 100, 14), ("safety-aw.yaml", 99, 0.5)))
+    assert_alarms(responder, (("safety-au.yaml", 100, 10.5), ("safety-av.yaml", 100, 14), ("safety-aw.yaml", 99, 2.5)))
