@@ -326,9 +326,8 @@ class Responder:
         # pointing back at the advice just given ("tried that", but not "it's still going").
         advised = bool(conversation.entry_ids) and all(
             self.knowledge.entries[entry_id].topic == "treatment" for entry_id in conversation.entry_ids)
-        if all(advice.isdisjoint(self.matcher.stems_of(part.words))
-               and not (advised and not _PRONOUNS.isdisjoint(part.words) and not _TRIED.isdisjoint(part.words))
-               for part in told_on):
+        if not any(not advice.isdisjoint(self.matcher.stems_of(part.words)) or (advised and _points_back_at_advice(part))
+                   for part in told_on):
             return reply
         # ...and no question about the advice itself, the cause ("...still get them, why?") or
         # something new ("how do I stop hamstring cramps?").
@@ -899,3 +898,8 @@ class Responder:
                 "doesn't cover it, so please ask a doctor or pharmacist. Pick a topic to see what I can answer.")
         return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
                      disclaimer=self.config.texts.disclaimer)
+
+
+def _points_back_at_advice(part: Part) -> bool:
+    """Whether a part tells the advice just given was followed: "tried that", "despite this"."""
+    return not _PRONOUNS.isdisjoint(part.words) and not _TRIED.isdisjoint(part.words)

@@ -156,9 +156,9 @@ def test_stop_23_batches_keep_their_figures(responder: Responder) -> None:
 def test_stop_24_batches_keep_their_figures(responder: Responder) -> None:
     # real-43 and AS are the holdouts of stop 24 (never read, scored at first contact and at the
     # end); real-44, conversations-45, AR and AT were read and tuned on. At stop 25 real-43 lost
-    # one right answer (95.6 -> 95.0) and real-44 gained a wrong one (1.2 -> 1.8) to retraining
-    # of the intent model, while the sums of the unread and read batches rose (README, Accuracy).
-    assert_answers(responder, (("real-43.yaml", 94.5, 3.5, 97, 0.5), ("real-44.yaml", 89, 2, 89.5, 5),
+    # one right answer (95.6 -> 95.0) to the retraining of the intent model that the "happen"
+    # question brought (see real-41 above; README, Accuracy).
+    assert_answers(responder, (("real-43.yaml", 94.5, 3.5, 97, 0.5), ("real-44.yaml", 89, 1.5, 89.5, 5),
                                ("conversations-45.yaml", 81, 6.5, 85, 5.5)))
     assert_alarms(responder, (("safety-ar.yaml", 100, 14), ("safety-as.yaml", 96, 19), ("safety-at.yaml", 100, 11)))
 
