@@ -326,7 +326,7 @@ class Responder:
         # pointing back at the advice just given ("tried that", but not "it's still going").
         advised = bool(conversation.entry_ids) and all(
             self.knowledge.entries[entry_id].topic == "treatment" for entry_id in conversation.entry_ids)
-        if not any(not advice.isdisjoint(self.matcher.stems_of(part.words)) or (advised and _points_back_at_advice(part))
+        if not any(advice.intersection(self.matcher.stems_of(part.words)) or (advised and _points_back_at_advice(part))
                    for part in told_on):
             return reply
         # ...and no question about the advice itself, the cause ("...still get them, why?") or
