@@ -55,6 +55,13 @@ def specificity(word: str) -> float:
 # past the longest, it is noise, not a message.
 _GLUED = 14
 _LONGEST_GLUED = 80
+# A run from this long to _GLUED is split only into common words (log10 count at least
+# _COMMON_PART; of one or two letters, only these) of which one tells something. "...in" is a
+# dropped g ("bleedin", "drinkin"), not two words.
+_SHORT_GLUED = 7
+_COMMON_PART = 6.0
+_SHORT_PARTS = frozenset({"my", "me", "is", "in", "on", "up", "to", "of", "it", "no", "so", "im", "go", "do",
+                          "be", "he", "an", "at", "am"})
 
 
 @cache
@@ -81,6 +88,19 @@ def split_glued(words: list[str]) -> list[str]:
         return words
     return [part for word in words for part in (
         _segmenter().word_segmentation(word).corrected_string.split() if _is_glued(word) else [word])]
+
+
+def split_short_glued(word: str, telling: frozenset[str]) -> list[str]:
+    """A shorter run typed without spaces ("legsnumb", "cantfeelmybum") as its words, when they
+    are all common words and one of them is `telling`; otherwise the word as it is. Shorter runs
+    are mostly names and misspellings ("maximus" is not "maxim us"), so only a telling part counts."""
+    if not (_SHORT_GLUED <= len(word) < _GLUED and word.isalpha() and word not in _counts()):
+        return [word]
+    parts = _segmenter().word_segmentation(word).corrected_string.split()
+    common = all(part in _SHORT_PARTS if len(part) <= 2 else frequency(part) >= _COMMON_PART for part in parts)
+    if 2 <= len(parts) <= 4 and common and not telling.isdisjoint(parts) and parts[-1] != "in":
+        return parts
+    return [word]
 
 
 def _is_glued(word: str) -> bool:

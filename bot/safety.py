@@ -22,7 +22,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .english import frequency, is_real_word, split_glued
+from .english import frequency, is_real_word, split_glued, split_short_glued
 from .errors import KnowledgeError
 from .vocabulary import CLAUSE_BREAKS, NEGATIONS, Vocabulary, longest_by_first_word, replace_phrases, split_words
 from .yamlfile import Checker, Mapping, Sequence
@@ -262,7 +262,7 @@ class RedFlags:
         talk: list[str] = []
         after_comma: set[int] = set()
         for piece in _CLAUSE_END.split(sentence):
-            words = vocabulary.expand_contractions(split_glued(split_words(piece)))
+            words = vocabulary.expand_contractions(self.separate_glued(split_words(piece), vocabulary))
             if not words:
                 continue
             if clauses:
@@ -286,6 +286,15 @@ class RedFlags:
         if find_covered(self.context.stories, words) and (self.context.personal - _STORY_PEOPLE).isdisjoint(words):
             talk = [kind or "past" for kind in talk]
         return clauses, talk, after_comma
+
+    def separate_glued(self, words: list[str], vocabulary: Vocabulary) -> list[str]:
+        """Words typed without spaces, split ("legsnumb" is "legs numb"); not a word the rules,
+        `words` or the vocabulary know ("sewerslide", "deadlifts") or one the rules repair."""
+        index = _index_terms(self)
+        return [part for word in split_glued(words) for part in (
+            split_short_glued(word, index.telling)
+            if word not in index.known and word not in vocabulary.known and _repair(word, self) == word
+            else [word])]
 
     def _settings_told(self, readings: list[tuple[list[list[str]], list[list[str]], list[str]]]
                        ) -> dict[str, tuple[Rule, ...]]:
@@ -398,6 +407,8 @@ class _TermIndex:
     terms: tuple[Term, ...]  # every term of every rule
     flags: dict[Term, list[RedFlag]]  # the flags that use a term
     targets: dict[str, list[str]]  # words of the rules and `words`, by first letter, for typo repair
+    known: frozenset[str]  # the same words together
+    telling: frozenset[str]  # the telling words of every flag (see _words_of)
     # A crisis outranks the emergency signs it may share words with ("not waking up"): the
     # person needs the crisis line; the emergency number is in that reply too.
     by_priority: tuple[RedFlag, ...]
@@ -422,7 +433,8 @@ def _index_terms(red_flags: RedFlags) -> _TermIndex:
         if word.isalpha():
             targets[word[0]].append(word)
     by_priority = tuple(sorted(red_flags.flags, key=lambda flag: flag.kind != "crisis"))
-    return _TermIndex(tuple(flags), dict(flags), dict(targets), by_priority)
+    telling = frozenset(word for flag in red_flags.flags for word in _words_of(flag))
+    return _TermIndex(tuple(flags), dict(flags), dict(targets), frozenset(known), telling, by_priority)
 
 
 @lru_cache(maxsize=8)

@@ -42,7 +42,7 @@ _MOST_ORDINARY = 2000
 # Inverse regularisation strength of the regression (scikit-learn's C).
 _STRENGTH = 3.0
 # Part of the cache key: change it when the features or the fitting change.
-_MODEL_VERSION = 2
+_MODEL_VERSION = 3
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -123,7 +123,7 @@ def _stem(word: str) -> str:
 def _features(red_flags: RedFlags, vocabulary: Vocabulary, text: str) -> list[str]:
     """The message's stems in the rules' plain reading, and each pair of neighbours."""
     stems = [_stem(word) for word in red_flags.read_plain(
-        vocabulary.expand_contractions(split_words(text)))]
+        vocabulary.expand_contractions(red_flags.separate_glued(split_words(text), vocabulary)))]
     return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
 
 

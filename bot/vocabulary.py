@@ -124,6 +124,11 @@ class Vocabulary:
         return [added for word in canonical
                 for added in ((word, self.broader[word]) if word in self.broader else (word,))]
 
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """`known_words`, kept: the safety check asks it of every glued word."""
+        return frozenset(self.known_words())
+
     def known_words(self) -> set[str]:
         """Every word this file mentions: the targets of typo repair besides the questions.
 

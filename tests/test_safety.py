@@ -89,6 +89,17 @@ def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
     assert knowledge.red_flags.assess("no fever, stiff neck or rash, just a bum cramp", knowledge.vocabulary).flag is None
 
 
+def test_words_typed_without_spaces_are_read_apart_unless_they_are_one_word(knowledge: Knowledge) -> None:
+    def flag(text: str) -> str | None:
+        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+        return found.id if found else None
+
+    assert flag("cantfeelmybum when i wipe") == "saddle-numbness"
+    assert flag("pee is darkbrown after leg day") == "dark-urine"
+    # A word the knowledge knows is one word: "deadlifts" are no dead legs.
+    assert flag("can feel everything when i wipe, just a cramp after deadlifts") is None
+
+
 def test_a_story_on_screen_is_talk_unless_the_writers_people_are_in_it(knowledge: Knowledge) -> None:
     def flag(text: str) -> str | None:
         found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
