@@ -44,6 +44,14 @@ class IntentModel:
     def knows(self, entry_id: str) -> bool:
         return self.model is not None and entry_id in self.model.classes
 
+    def learnt(self, stem: str) -> bool:
+        """Whether the entries' examples used the word ("shift", "barely"): then the model's reading
+        weighs it. Not a word it learnt as what no article answers ("hamstring")."""
+        if self.model is None or stem not in self.model.features:
+            return False
+        weights = self.model.weights[:, self.model.features[stem]]
+        return self.model.classes[int(weights.argmax())] != NOT_ANSWERED
+
     def read(self, text: str, after: str | None = None) -> Intent | None:
         """The model's reading of a message; `after`: the entry answered just before, for a
         follow-up ("how much exactly" after the water answer)."""

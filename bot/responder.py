@@ -515,10 +515,12 @@ class Responder:
     def _names_something_new(self, words: list[str], stems: list[str]) -> bool:
         """A rare English word the knowledge does not know ("what causes migraines"), in a message
         that does not point back at what was said ("what if he sweats loads at work, hes a roofer"
-        names the man it asks about): the intent model, which never learnt the word, reads past it."""
+        names the man it asks about): the intent model, which never learnt the word, reads past it.
+        A word its examples use ("i barely drink on shift") is not new to it."""
         if not (_PRONOUNS.isdisjoint(words) and _REFERRING.isdisjoint(words)):
             return False
-        return any(is_real_word(word) and specificity(word) > _EVERYDAY for word in self._unknown(words, stems).values())
+        return any(is_real_word(word) and specificity(word) > _EVERYDAY and not self.intents.learnt(stem)
+                   for stem, word in self._unknown(words, stems).items())
 
     def _everyday_unknown(self, words: list[str], stems: list[str]) -> set[str]:
         """The stems the knowledge does not know that are everyday English ("desk", "loads"): they
