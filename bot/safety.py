@@ -42,6 +42,7 @@ _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _COMMA = ","
 # A search typed as a query asks, without a question mark: "blood clot in leg symptoms".
 _SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$", re.IGNORECASE)
+_CONTRASTS = frozenset({"but", "though", "however", "although", "except", "yet"})
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -277,12 +278,16 @@ class RedFlags:
                 # "...and we are worried about him having a stroke": a clause of its own may imagine.
                 talk.append(asked or self._talk_about_a_sign(clause, question)
                             or ("past" if self._tells_the_past(clause) else ""))
-        # "foot went dead for a bit, all fine now": the whole sentence is over, unless it goes on to
-        # something happening now ("the GP said all fine, but today my chest is crushing").
+        # "foot went dead for a bit, all fine now": the sentence is over, unless it goes on to
+        # something happening now ("the GP said all fine, but today my chest is crushing") or turns
+        # with a "but" to something else ("pee is clear now but i cant feel my bum").
         words = [word for clause in clauses for word in clause]
         over = find_covered(self.context.resolved, words)
         if over and not any(index > min(over) for index in find_covered(self.context.now, words) - over):
-            talk = [kind or "over" for kind in talk]
+            turn = next((index for index, word in enumerate(words) if index > max(over) and word in _CONTRASTS),
+                        len(words))
+            starts = [sum(len(clause) for clause in clauses[:index]) for index in range(len(clauses))]
+            talk = [kind or ("over" if start < turn else "") for start, kind in zip(starts, talk)]
         if find_covered(self.context.stories, words) and (self.context.personal - _STORY_PEOPLE).isdisjoint(words):
             talk = [kind or "past" for kind in talk]
         return clauses, talk, after_comma

@@ -89,6 +89,16 @@ def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
     assert knowledge.red_flags.assess("no fever, stiff neck or rash, just a bum cramp", knowledge.vocabulary).flag is None
 
 
+def test_a_sign_told_as_over_ends_where_the_message_turns_to_another(knowledge: Knowledge) -> None:
+    def flag(text: str) -> str | None:
+        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+        return found.id if found else None
+
+    assert flag("my pee was like cola yesterday but it is clear now") is None
+    assert flag("pee is clear now but i cant feel my bum when i wipe") == "saddle-numbness"
+    assert flag("all fine now, but my husband cant lift his arm and his face is drooping") == "stroke-signs"
+
+
 def test_words_typed_without_spaces_are_read_apart_unless_they_are_one_word(knowledge: Knowledge) -> None:
     def flag(text: str) -> str | None:
         found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
