@@ -57,6 +57,10 @@ from .conftest import KNOWLEDGE_DIR
     ("waters broke, 29 weeks, contractions every 3 min", "pregnancy-emergency"),
     ("stepped on a rusty nail last week, now my jaw is stiff and I can't open my mouth", "infection-signs"),
     ("my son ate rat poison by mistake 20 minutes ago, he is ok now, should we wait and see?", "poisoning-overdose"),
+    # Stop 26: an injury made on purpose, a sign in pregnancy, a curtain over the eye.
+    ("my wrist is cut deep and i did it on purpose", "self-harm"),
+    ("im 20 weeks pregnant and bleeding", "pregnancy-emergency"),
+    ("hit in the eye with a squash ball, now like a curtain coming down over it", "stroke-signs"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
