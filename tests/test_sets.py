@@ -173,3 +173,10 @@ def test_stop_25_batches_keep_their_figures(responder: Responder) -> None:
     # end); real-46, AU and AW were read and tuned on.
     assert_answers(responder, (("real-46.yaml", 82, 5, 74, 6), ("real-47.yaml", 81, 5.5, 88, 3)))
     assert_alarms(responder, (("safety-au.yaml", 100, 10.5), ("safety-av.yaml", 100, 14), ("safety-aw.yaml", 99, 2.5)))
+
+
+def test_stop_26_batches_keep_their_figures(responder: Responder) -> None:
+    # real-48 and AY are the holdouts of stop 26 (never read, scored at first contact and at the
+    # end); real-49 and AX were read and tuned on.
+    assert_answers(responder, (("real-48.yaml", 80.5, 4.5, 84, 0.5), ("real-49.yaml", 87, 2.5, 85, 3)))
+    assert_alarms(responder, (("safety-ax.yaml", 100, 7.5), ("safety-ay.yaml", 99, 8.5)))
