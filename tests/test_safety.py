@@ -93,34 +93,28 @@ def test_a_negation_reaches_only_its_own_clause(knowledge: Knowledge) -> None:
     assert knowledge.red_flags.assess("no fever, stiff neck or rash, just a bum cramp", knowledge.vocabulary).flag is None
 
 
-def test_a_sign_told_as_over_ends_where_the_message_turns_to_another(knowledge: Knowledge) -> None:
-    def flag(text: str) -> str | None:
-        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
-        return found.id if found else None
+def raised(knowledge: Knowledge, text: str) -> str | None:
+    """The flag the rules raise, by id."""
+    found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
+    return found.id if found else None
 
-    assert flag("my pee was like cola yesterday but it is clear now") is None
-    assert flag("pee is clear now but i cant feel my bum when i wipe") == "saddle-numbness"
-    assert flag("all fine now, but my husband cant lift his arm and his face is drooping") == "stroke-signs"
+
+def test_a_sign_told_as_over_ends_where_the_message_turns_to_another(knowledge: Knowledge) -> None:
+    assert raised(knowledge, "my pee was like cola yesterday but it is clear now") is None
+    assert raised(knowledge, "pee is clear now but i cant feel my bum when i wipe") == "saddle-numbness"
+    assert raised(knowledge, "all fine now, but my husband cant lift his arm and his face is drooping") == "stroke-signs"
 
 
 def test_words_typed_without_spaces_are_read_apart_unless_they_are_one_word(knowledge: Knowledge) -> None:
-    def flag(text: str) -> str | None:
-        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
-        return found.id if found else None
-
-    assert flag("cantfeelmybum when i wipe") == "saddle-numbness"
-    assert flag("pee is darkbrown after leg day") == "dark-urine"
+    assert raised(knowledge, "cantfeelmybum when i wipe") == "saddle-numbness"
+    assert raised(knowledge, "pee is darkbrown after leg day") == "dark-urine"
     # A word the knowledge knows is one word: "deadlifts" are no dead legs.
-    assert flag("can feel everything when i wipe, just a cramp after deadlifts") is None
+    assert raised(knowledge, "can feel everything when i wipe, just a cramp after deadlifts") is None
 
 
 def test_a_story_on_screen_is_talk_unless_the_writers_people_are_in_it(knowledge: Knowledge) -> None:
-    def flag(text: str) -> str | None:
-        found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
-        return found.id if found else None
-
-    assert flag("watching greys anatomy and a guys legs suddenly went weak, what causes that in real life?") is None
-    assert flag("watching a film with my dad and his legs suddenly went weak") == "sudden-leg-weakness"
+    assert raised(knowledge, "watching greys anatomy and a guys legs suddenly went weak, what causes that in real life?") is None
+    assert raised(knowledge, "watching a film with my dad and his legs suddenly went weak") == "sudden-leg-weakness"
 
 
 def test_urgent_reply_comes_before_any_answer(responder: Responder) -> None:
