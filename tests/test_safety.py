@@ -59,6 +59,8 @@ from .conftest import KNOWLEDGE_DIR
     ("my son ate rat poison by mistake 20 minutes ago, he is ok now, should we wait and see?", "poisoning-overdose"),
     # Stop 26: an injury made on purpose, a sign in pregnancy, a curtain over the eye.
     ("my wrist is cut deep and i did it on purpose", "self-harm"),
+    ("bleeding loads", "severe-bleeding"),
+    ("blood wont stop", "severe-bleeding"),
     ("34 weeks pregnant. bad tummy pain now", "pregnancy-emergency"),
     ("hit in the eye with a squash ball, now like a curtain coming down over it", "stroke-signs"),
 ])
