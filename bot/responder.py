@@ -379,10 +379,11 @@ class Responder:
         # Two answers to a first message the model is sure asks a third thing ("...I'd rather prevent
         # them. What are the basics - water, food?") are its to replace (stop 26: read batches +5
         # right, -5 wrong; unread +2, -2).
-        if reply.more and not (after is None and intent.entry_id not in reply.entry_ids
-                               and self._is_model_sure(text, reply, intent)):
+        sure = (after is None and not (reply.more and intent.entry_id in reply.entry_ids)
+                and self._is_model_sure(text, reply, intent))
+        if reply.more and not sure:
             return self._lead_with(reply, intent)
-        if after is None and self._is_model_sure(text, reply, intent):
+        if sure:
             return self.answer(intent.entry_id, intent.probability)
         if reply.kind == ANSWER and after is not None:
             return self._check_follow_up(reply, intent)
