@@ -40,8 +40,9 @@ _SENTENCE = re.compile(r"(?:[^.!?;\n\u2014]|(?<=\d)\.(?=\d)|\s-\s)+[.!?;\n\u2014
 # Commas and dashes end a clause: "had a clot years ago, now my calf is hot" is two clauses.
 _CLAUSE_END = re.compile(r"[,:()]+|\s-\s")
 _COMMA = ","
-# A search typed as a query asks, without a question mark: "blood clot in leg symptoms".
-_SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)\W*$", re.IGNORECASE)
+# A search typed as a query asks, without a question mark: "blood clot in leg symptoms (list pls)".
+_SEARCH = re.compile(r"^\W*(?:\w+\W+){0,5}(?:symptoms|signs|recovery time|healing time)"
+                     r"(?:\W+(?:list|pls|plz|please|explained|meaning))*\W*$", re.IGNORECASE)
 _CONTRASTS = frozenset({"but", "though", "however", "although", "except", "yet"})
 _TIME_BREAKS = frozenset({"and", "but", "now", "still", "however", "although", "though", "anyway", "so"})
 _CHOICES = re.compile(r"\(([^()]*)\)")

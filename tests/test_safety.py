@@ -63,6 +63,14 @@ from .conftest import KNOWLEDGE_DIR
     ("blood wont stop", "severe-bleeding"),
     ("34 weeks pregnant. bad tummy pain now", "pregnancy-emergency"),
     ("hit in the eye with a squash ball, now like a curtain coming down over it", "stroke-signs"),
+    # Stop 27: blood that was swallowed, too much water, a gas alarm, heat and confusion, a bite.
+    ("threw up what looks like coffee grounds", "severe-bleeding"),
+    ("my poo is black and sticky", "severe-bleeding"),
+    ("drank maybe 5 litre in the race, now confuse and vomiting", "poisoning-overdose"),
+    ("co alarm going off we all dizzy", "poisoning-overdose"),
+    ("toddler drank something from under the sink", "poisoning-overdose"),
+    ("cramps all over after a run in the heat, now confused", "infection-signs"),
+    ("something bit my ankle, think it was a snake, swelling fast", "poisoning-overdose"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
@@ -81,6 +89,10 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "how do i recognise a heart attack", "what are the signs of a stroke", "what colour is pee with rhabdo",
     "blood clot in leg symptoms", "before i go any further, what does the glute do for the kids and me",
     "could bum cramps lead to a stroke later in life?", "sweating buckets in a gym with no air con",
+    "walk the dog twice a day and do a bit of aqua aerobics", "anaphylaxis symptoms list pls",
+    "is bum cramp ever a stroke sign", "this workout gonna kill me", "my seizure meds are fine, asking about cramps",
+    "peanut allergy but no reaction in years, always carry my epipen",
+    "my doc asked if i had saddle numbness and i said no to both",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
@@ -174,7 +186,7 @@ def test_the_model_catches_what_the_rules_do_not_word_for_word(responder: Respon
 
 
 @pytest.mark.parametrize("message", ["voice to text sorry. chess hurting real bad going down my arm started 10 mins ago",
-                                     "vomited what looks like coffee grounds twice. really lightheaded when i stand"])
+                                     "daughter fever cant bend neck keeps vomiting"])
 def test_a_medical_emergency_the_model_catches_gets_the_emergency_reply(responder: Responder, message: str) -> None:
     assert responder.triage.red_flags.assess(message, responder.knowledge.vocabulary).flag is None
     reply = responder.respond(message)
