@@ -42,7 +42,11 @@ _MOST_ORDINARY = 2000
 # Inverse regularisation strength of the regression (scikit-learn's C).
 _STRENGTH = 3.0
 # Part of the cache key: change it when the features or the fitting change.
-_MODEL_VERSION = 3
+_MODEL_VERSION = 4
+# "No" and "without" deny the few words after them, up to a clause break; "not" and "cannot" are
+# left alone, as they tell many signs ("cannot feel", "not breathing").
+_DENIALS = frozenset({"no", "without", "nor"})
+_DENIAL_REACH = 3
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -121,9 +125,22 @@ def _stem(word: str) -> str:
 
 
 def _features(red_flags: RedFlags, vocabulary: Vocabulary, text: str) -> list[str]:
-    """The message's stems in the rules' plain reading, and each pair of neighbours."""
-    stems = [_stem(word) for word in red_flags.read_plain(
-        vocabulary.expand_contractions(red_flags.separate_glued(split_words(text), vocabulary)))]
+    """The message's stems in the rules' plain reading, and each pair of neighbours. A word a "no"
+    denies is a word of its own ("no numbness between my legs" is not numbness), which the
+    examples teach as they teach the rest ("no feeling in my legs" is an emergency)."""
+    words = red_flags.read_plain(
+        vocabulary.expand_contractions(red_flags.separate_glued(split_words(text), vocabulary)))
+    stems, denied = [], 0
+    for word in words:
+        if word in _DENIALS:
+            denied = _DENIAL_REACH
+        elif word in CLAUSE_BREAKS:
+            denied = 0
+        elif denied:
+            denied -= 1
+            stems.append(f"no {_stem(word)}")
+            continue
+        stems.append(_stem(word))
     return stems + [f"{first} {second}" for first, second in zip(stems, stems[1:])]
 
 
