@@ -226,6 +226,8 @@ class Responder:
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
         self._doubting = frozenset(self.matcher.stems_of(["though", "tho"]))
+        # "what else?", "anything else could do it": another one of the same kind, in no words of its own.
+        self._another = frozenset(self.matcher.stems_of([*_ANOTHER, "anything", "could", "be", "it", "do"]))
 
     def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
         """The reply to a message; `conversation` is what this chat was told last, if recent."""
@@ -772,6 +774,16 @@ class Responder:
             return self.answer(answered[0], reply.score)
         if reply.kind == ANSWER or not contexts or self._subject_stems.intersection(stems):
             return reply
+        if answered and self._asks_what_else(words, stems):
+            last = self.knowledge.entries[answered[0]]
+            overview = self._overview_of.get((last.path.stem, "causes"))
+            if last.topic == "causes" and overview is not None:
+                # After one cause, the others: the overview names them all.
+                return self.answer(overview, reply.score)
+        if not answered and offered and self._asks_why(words, stems) and (
+                self.knowledge.entries[offered[0]].topic == "causes"):
+            # "how come?" after a "Did you mean" led by a cause: that cause.
+            return self.answer(offered[0], reply.score)
         if answered and self._asks_why(words, stems):
             last = self.knowledge.entries[answered[0]]
             if last.topic == "causes":
@@ -816,6 +828,10 @@ class Responder:
                                       {suggestion.entry_id for suggestion in first_clarify.suggestions}):
             return again
         return first_clarify if reply.kind == FALLBACK and first_clarify else reply
+
+    def _asks_what_else(self, words: list[str], stems: list[str]) -> bool:
+        said = set(stems) - self._question_stems - self._why
+        return not _ANOTHER.isdisjoint(words) and said <= self._another
 
     def _asks_why(self, words: list[str], stems: list[str]) -> bool:
         """The reason for what was said, not another one ("what else can cause it?")."""

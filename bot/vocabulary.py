@@ -174,7 +174,18 @@ def combine_vocabularies(base: Vocabulary, others: list[Vocabulary]) -> tuple[Vo
         domain_words.update(other.domain_words)
     combined = replace(base, synonyms=synonyms, broader=broader, lay_words=lay_words,
                        domain_words=frozenset(domain_words), lines={})
-    return combined, errors
+    return combined, errors + [error for vocabulary in (base, *others) for error in _hidden_by_fillers(vocabulary, base)]
+
+
+def _hidden_by_fillers(vocabulary: Vocabulary, base: Vocabulary) -> list[KnowledgeError]:
+    """A synonym phrase with a filler word in it never matches: the fillers are gone before
+    synonyms are looked for ("look like" is read "look")."""
+    fillers = {filler for filler in base.filler_words if " " not in filler}
+    return [KnowledgeError(f"the synonym {' '.join(key)!r} never matches: {word!r} is a filler word, dropped "
+                           "before synonyms are looked for", vocabulary.path, vocabulary.lines.get(key),
+                           fix=f"write it without {word!r}")
+            for key in vocabulary.synonyms if len(key) > 1
+            for word in [next((word for word in key if word in fillers), "")] if word]
 
 
 def _word_table(checker: Checker, root: Mapping, key: str, example: str) -> dict[str, str]:

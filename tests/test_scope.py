@@ -86,6 +86,16 @@ def test_two_files_reading_a_word_differently_are_both_named(knowledge_copy: Pat
                      "Fix: keep one reading of the word, in one of the two files")
 
 
+def test_a_synonym_that_a_filler_word_hides_is_reported(knowledge_copy: Path) -> None:
+    vocabulary = knowledge_copy / "gluteal-cramps.vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text().replace("lumps, bump,", "lumps, like a rock, bump,"))
+    with pytest.raises(KnowledgeErrors) as caught:
+        load_knowledge(knowledge_copy)
+    [error] = [str(e) for e in caught.value.errors]
+    assert error.startswith(f"{vocabulary}:") and ("the synonym 'like a rock' never matches: 'like' is a filler word"
+                                                     in error) and error.endswith("Fix: write it without 'like'")
+
+
 def test_shared_keys_belong_in_the_shared_vocabulary(knowledge_copy: Path) -> None:
     with_calf(knowledge_copy)
     vocabulary = knowledge_copy / "calf-cramps.vocabulary.yaml"
