@@ -130,7 +130,8 @@ def test_stop_21_batches_keep_their_figures(responder: Responder) -> None:
     assert_answers(responder, (("real-32.yaml", 87, 3, 93, 1), ("real-33.yaml", 82.5, 6.5, 90, 2.5),
                                ("real-34.yaml", 78.5, 3, 93, 1), ("real-35.yaml", 89, 2, 93, 4.5),
                                ("conversations-36.yaml", 73, 7.5, 79, 5.5), ("real-36.yaml", 86, 4, 85, 4.5)))
-    assert_alarms(responder, (("safety-ai.yaml", 100, 13.5), ("safety-aj.yaml", 98, 8.5), ("safety-ak.yaml", 100, 23.5),
+    # At stop 27 AI gained a false alarm when the urgency model learnt to read a word a "no" denies.
+    assert_alarms(responder, (("safety-ai.yaml", 100, 14), ("safety-aj.yaml", 98, 8.5), ("safety-ak.yaml", 100, 23.5),
                               ("safety-al.yaml", 98, 17), ("safety-am.yaml", 100, 13.5)))
 
 
@@ -139,7 +140,8 @@ def test_stop_22_batches_keep_their_figures(responder: Responder) -> None:
     # end); real-38, real-39, conversations-39 and AN were read and tuned on. At stop 26 real-37
     # answered one out-of-scope message more (0 -> 1 of 65) with the intent model retrained on 210
     # more examples, which added 12 right answers to the unread sums (README, Accuracy).
-    assert_answers(responder, (("real-37.yaml", 88.5, 5, 93, 1.6), ("real-38.yaml", 90.5, 1.5, 98, 1),
+    # At stop 27 one of real-38's 49 follow-ups moved with the intent model's retraining (98 -> 97.96).
+    assert_answers(responder, (("real-37.yaml", 88.5, 5, 93, 1.6), ("real-38.yaml", 90.5, 1.5, 97.5, 1),
                                ("real-39.yaml", 90, 3, 95, 2.5), ("conversations-39.yaml", 73, 7, 81, 6.5)))
     assert_alarms(responder, (("safety-an.yaml", 99, 5), ("safety-ao.yaml", 100, 10)))
     # heldout-40: short tidy questions in the style of an FAQ's test set, written blind late in
@@ -152,7 +154,9 @@ def test_stop_23_batches_keep_their_figures(responder: Responder) -> None:
     # end); real-42, conversations-42 and AP were read and tuned on. At stop 25 real-41 gained a
     # wrong answer (4.6 -> 5.3) when "why do buttock cramps happen" became a causes question, a
     # change that took 8 wrong answers off the read batches and left the unread sums even.
-    assert_answers(responder, (("real-41.yaml", 85.5, 5.5, 81, 7.5), ("real-42.yaml", 79.5, 7.5, 82, 3),
+    # At stop 27 real-41 gained a wrong answer and lost a follow-up (5.3 -> 5.9, 82.1 -> 80.4) to the
+    # vocabulary and examples that took the unread sums from 2,911 to 2,923 right (README, Accuracy).
+    assert_answers(responder, (("real-41.yaml", 85.5, 6, 80, 7.5), ("real-42.yaml", 79.5, 7.5, 82, 3),
                                ("conversations-42.yaml", 83.5, 6.5, 86, 4)))
     assert_alarms(responder, (("safety-ap.yaml", 100, 12), ("safety-aq.yaml", 99, 13.5)))
 
@@ -163,20 +167,31 @@ def test_stop_24_batches_keep_their_figures(responder: Responder) -> None:
     # one right answer (95.6 -> 95.0) to the retraining of the intent model that the "happen"
     # question brought (see real-41 above; README, Accuracy). At stop 26 conversations-45 gained a
     # wrong answer (a story the model now reads as what the glute does; see real-37 above).
-    assert_answers(responder, (("real-43.yaml", 94.5, 3.5, 97, 0.5), ("real-44.yaml", 89, 1.5, 89.5, 5),
+    # At stop 27 real-44 gained a wrong answer (1.2 -> 1.8) with the same retraining.
+    assert_answers(responder, (("real-43.yaml", 94.5, 3.5, 97, 0.5), ("real-44.yaml", 89, 2, 89.5, 5),
                                ("conversations-45.yaml", 81, 7, 85, 5.5)))
     assert_alarms(responder, (("safety-ar.yaml", 100, 14), ("safety-as.yaml", 96, 19), ("safety-at.yaml", 100, 11)))
 
 
 def test_stop_25_batches_keep_their_figures(responder: Responder) -> None:
     # real-47 and AV are the holdouts of stop 25 (never read, scored at first contact and at the
-    # end); real-46, AU and AW were read and tuned on.
-    assert_answers(responder, (("real-46.yaml", 82, 5, 74, 6), ("real-47.yaml", 81, 5.5, 88, 3)))
-    assert_alarms(responder, (("safety-au.yaml", 100, 10.5), ("safety-av.yaml", 100, 14), ("safety-aw.yaml", 99, 2.5)))
+    # end); real-46, AU and AW were read and tuned on. At stop 27 real-46 gained a wrong answer
+    # (4.5 -> 5.1) and AW a false alarm (2.5 -> 3.0) as both models were retrained.
+    assert_answers(responder, (("real-46.yaml", 82, 5.5, 74, 6), ("real-47.yaml", 81, 5.5, 88, 3)))
+    assert_alarms(responder, (("safety-au.yaml", 100, 10.5), ("safety-av.yaml", 100, 14), ("safety-aw.yaml", 99, 3)))
 
 
 def test_stop_26_batches_keep_their_figures(responder: Responder) -> None:
     # real-48 and AY are the holdouts of stop 26 (never read, scored at first contact and at the
-    # end); real-49 and AX were read and tuned on.
+    # end); real-49 and AX were read and tuned on. At stop 27 AY gained a false alarm (7.9 -> 8.6).
     assert_answers(responder, (("real-48.yaml", 80.5, 4.5, 84, 0.5), ("real-49.yaml", 87, 2.5, 85, 3)))
-    assert_alarms(responder, (("safety-ax.yaml", 100, 7.5), ("safety-ay.yaml", 99, 8.5)))
+    assert_alarms(responder, (("safety-ax.yaml", 100, 7.5), ("safety-ay.yaml", 99, 9)))
+
+
+def test_stop_27_batches_keep_their_figures(responder: Responder) -> None:
+    # real-50 and BA are the holdouts of stop 27 (never read, scored at first contact and at the
+    # end); real-51, conversations-52 (follow-ups only), AZ, BB and BC were read and tuned on.
+    assert_answers(responder, (("real-50.yaml", 86, 5.5, 86, 0.5), ("real-51.yaml", 88, 5.5, 90, 0.5),
+                               ("conversations-52.yaml", 78.5, 9, 83.5, 4)))
+    assert_alarms(responder, (("safety-az.yaml", 100, 8), ("safety-ba.yaml", 95, 6.5), ("safety-bb.yaml", 100, 5),
+                              ("safety-bc.yaml", 100, 3.5)))
