@@ -830,6 +830,8 @@ class Responder:
         return first_clarify if reply.kind == FALLBACK and first_clarify else reply
 
     def _asks_what_else(self, words: list[str], stems: list[str]) -> bool:
+        """Another one of what was said, in no words of its own ("what else?", "anything else
+        could do it?"): a question that names what else ("what else should I eat") asks that."""
         said = set(stems) - self._question_stems - self._why
         return not _ANOTHER.isdisjoint(words) and said <= self._another
 

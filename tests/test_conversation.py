@@ -57,7 +57,7 @@ def test_how_come_after_a_did_you_mean_led_by_a_cause_asks_that_cause(responder:
 
 
 def test_chat_words_and_acknowledgements(responder: Responder) -> None:
-    """ "lol" and "tho" say nothing of the question; "it worked" is thanks, not a new question."""
+    """ "tho" says nothing of the question; "it worked" is thanks, not a new question."""
     *_, follow_up = chat(responder, "glute cramps?", "why tho")
     assert follow_up.entry_id == "causes"
     assert [reply.kind for reply in chat(responder, "BUTT CRAMP RIGHT NOW HELP", "it worked", "ok ill book in")
