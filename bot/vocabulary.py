@@ -181,11 +181,14 @@ def _hidden_by_fillers(vocabulary: Vocabulary, base: Vocabulary) -> list[Knowled
     """A synonym phrase with a filler word in it never matches: the fillers are gone before
     synonyms are looked for ("look like" is read "look")."""
     fillers = {filler for filler in base.filler_words if " " not in filler}
-    return [KnowledgeError(f"the synonym {' '.join(key)!r} never matches: {word!r} is a filler word, dropped "
-                           "before synonyms are looked for", vocabulary.path, vocabulary.lines.get(key),
-                           fix=f"write it without {word!r}")
-            for key in vocabulary.synonyms if len(key) > 1
-            for word in [next((word for word in key if word in fillers), "")] if word]
+    errors = []
+    for key in vocabulary.synonyms:
+        hidden = [word for word in key if word in fillers]
+        if len(key) > 1 and hidden:
+            errors.append(KnowledgeError(
+                f"the synonym {' '.join(key)!r} never matches: {hidden[0]!r} is a filler word, dropped before "
+                "synonyms are looked for", vocabulary.path, vocabulary.lines.get(key), fix=f"write it without {hidden[0]!r}"))
+    return errors
 
 
 def _word_table(checker: Checker, root: Mapping, key: str, example: str) -> dict[str, str]:
