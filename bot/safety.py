@@ -291,6 +291,9 @@ class RedFlags:
             talk = [kind or ("over" if start < turn else "") for start, kind in zip(starts, talk)]
         if find_covered(self.context.stories, words) and (self.context.personal - _STORY_PEOPLE).isdisjoint(words):
             talk = [kind or "past" for kind in talk]
+        # ...or the clause that tells it, when no one beyond its frame is there: "I watched a medical
+        # drama where someone collapsed, and it made me paranoid".
+        talk = [kind or ("past" if self._tells_a_story(clause) else "") for clause, kind in zip(clauses, talk)]
         return clauses, talk, after_comma
 
     def separate_glued(self, words: list[str], vocabulary: Vocabulary) -> list[str]:
@@ -344,6 +347,11 @@ class RedFlags:
         if not framed or not (question or words[0] in _QUESTION_OPENINGS):
             return ""
         return "" if self._names_someone(words) else "question"
+
+    def _tells_a_story(self, words: list[str]) -> bool:
+        story = find_covered(self.context.stories, words)
+        return bool(story) and not any(word in self.context.personal - _STORY_PEOPLE
+                                       for index, word in enumerate(words) if index not in story)
 
     def _names_someone(self, words: list[str], framed_too: set[int] | frozenset[int] = frozenset()) -> bool:
         """A person in particular, beyond a question's frame: "my", "he", but not "how do I know"."""

@@ -113,8 +113,16 @@ class Vocabulary:
         return longest_by_first_word(self._fillers)
 
     def expand_contractions(self, words: list[str]) -> list[str]:
-        """Spell out "what's", "cant", "can not"; then drop leftover apostrophes ("glute's")."""
-        expanded = replace_phrases(words, self.contractions, self._longest_contraction)
+        """Spell out "what's", "cant", "can not"; then drop leftover apostrophes ("glute's"). A digit
+        beside a digit is a number's part, not text-speak: "sugar 2.4" is no "sugar to for"."""
+        numbers = [index for index, word in enumerate(words) if word.isdigit() and any(
+            0 <= other < len(words) and words[other].isdigit() for other in (index - 1, index + 1))]
+        expanded, start = [], 0
+        for index in numbers:
+            expanded += replace_phrases(words[start:index], self.contractions, self._longest_contraction)
+            expanded.append(words[index])
+            start = index + 1
+        expanded += replace_phrases(words[start:], self.contractions, self._longest_contraction)
         return [part for word in expanded for part in word.replace("'", "").split() if part]
 
     def apply_synonyms(self, words: list[str]) -> list[str]:

@@ -71,6 +71,12 @@ from .conftest import KNOWLEDGE_DIR
     ("toddler drank something from under the sink", "poisoning-overdose"),
     ("cramps all over after a run in the heat, now confused", "infection-signs"),
     ("something bit my ankle, think it was a snake, swelling fast", "poisoning-overdose"),
+    # Stop 28: a medicine by name, a low reading with its first signs, waters gone, sight gone.
+    ("my daughter got into the naproxen and ate a few", "poisoning-overdose"),
+    ("glucose 2.4 and trembling", "diabetes-emergency"),
+    ("her waters just went and shes only 33 weeks", "pregnancy-emergency"),
+    ("went blind in my right eye out of nowhere", "stroke-signs"),
+    ("blood is spraying, bleeding everywhere", "severe-bleeding"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
@@ -93,6 +99,12 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "is bum cramp ever a stroke sign", "this workout gonna kill me", "my seizure meds are fine, asking about cramps",
     "peanut allergy but no reaction in years, always carry my epipen",
     "my doc asked if i had saddle numbness and i said no to both",
+    "dad has leaked a little for years, nothing new, just asking about his bum cramps",
+    "woke up with my heart pounding, went to a&e and it was all clear",
+    "i could pass out from boredom on this bike",
+    "what warning signs of a stroke should I keep an eye out for in older people?",
+    "out of breath after the hill sprint, back to normal after a minute",
+    "type 1 here, my sugar runs high after big meals, does that cause cramps?",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
@@ -129,6 +141,8 @@ def test_words_typed_without_spaces_are_read_apart_unless_they_are_one_word(know
 def test_a_story_on_screen_is_talk_unless_the_writers_people_are_in_it(knowledge: Knowledge) -> None:
     assert raised(knowledge, "watching greys anatomy and a guys legs suddenly went weak, what causes that in real life?") is None
     assert raised(knowledge, "watching a film with my dad and his legs suddenly went weak") == "sudden-leg-weakness"
+    # The writer who watched is no one in it: the clause that tells the story is talk.
+    assert raised(knowledge, "I watched a hospital drama where a man collapsed, and now I worry about my own heart") is None
 
 
 def test_urgent_reply_comes_before_any_answer(responder: Responder) -> None:
