@@ -282,8 +282,11 @@ class Responder:
         parts = [part for part in parts if self.knowledge.smalltalk.find_intent(part.words) is None] or parts
         asked = " . ".join(" ".join(part.words) for part in parts if part.asks) or text
         if not self._says_what(split_words(asked)):
-            # A vague question ("is that safe?", "which areas should I avoid?") asks about the story.
-            asked = text
+            # A vague question ("is that safe?", "can it?") asks about what was said just before it,
+            # not about every detail of a long story (the standing desk a cramp story opened with).
+            first = next((index for index, part in enumerate(parts) if part.asks), 0)
+            before = " ".join(" ".join(part.words) for part in parts[max(0, first - 1):])
+            asked = before if first and self._says_what(split_words(before)) else text
         uncovered = (self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
                      or self._uncovered_after(words, asked, conversation))
         if uncovered is not None:

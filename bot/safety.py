@@ -492,18 +492,18 @@ def parse_term(text: str) -> Term | None:
     return Term(words, prefix)
 
 
-def _expand(text: str) -> list[str]:
+def expand_choices(text: str) -> list[str]:
     """Every phrase a context term with choices stands for: "passed out on the (sofa/bed)"."""
     match = _CHOICES.search(text)
     if match is None:
         return [text]
     return [expanded for choice in match.group(1).split("/")
-            for expanded in _expand(text[:match.start()] + choice + text[match.end():])]
+            for expanded in expand_choices(text[:match.start()] + choice + text[match.end():])]
 
 
 def _alternatives(group: str) -> list[str]:
     """The phrases of a group: "a | b", and a phrase with choices ("bitten by a (snake/spider)") for each."""
-    return [phrase for alternative in group.split("|") for phrase in _expand(alternative.strip())]
+    return [phrase for alternative in group.split("|") for phrase in expand_choices(alternative.strip())]
 
 
 def parse_rule(rule: str) -> tuple[tuple[Term, ...], ...]:
@@ -531,7 +531,7 @@ def _parse_context(checker: Checker, root: Mapping) -> SafetyContext:
         return SafetyContext()
     checker.keys(table, set(), set(_CONTEXT_KEYS), "`context`")
     terms = {key: tuple(term for text in checker.text_list(table, key, f"`context: {key}`")
-                        for phrase in _expand(text) if (term := parse_term(phrase)))
+                        for phrase in expand_choices(text) if (term := parse_term(phrase)))
              for key in _CONTEXT_KEYS}
     personal = frozenset(term.words[0] for term in terms.pop("personal"))
     return SafetyContext(personal=personal, **terms)

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import KnowledgeError
-from .safety import Term, find_covered, find_term_starts, parse_rule, parse_term
+from .safety import Term, expand_choices, find_covered, find_term_starts, parse_rule, parse_term
 from .vocabulary import NEGATIONS, Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
@@ -125,6 +125,7 @@ def parse_scope(data: object, path: Path) -> tuple[Scope, list[KnowledgeError]]:
                              "write terms on both sides of every `+` and `|`")
                 continue
             rules.append(parsed)
-        unless = tuple(term for text in checker.text_list(entry, "unless", what) if (term := parse_term(text)))
+        unless = tuple(term for text in checker.text_list(entry, "unless", what)
+                       for phrase in expand_choices(text) if (term := parse_term(phrase)))
         found.append(Uncovered(topic, tuple(rules), unless, reach))
     return Scope(tuple(found), examples), checker.errors  # type: ignore[return-value]

@@ -356,6 +356,18 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
         assert "I don't have information on" in reply.text and topic in reply.text, message
 
 
+def test_a_detail_of_the_story_does_not_decline_what_is_asked_about_it(responder: Responder) -> None:
+    # The cramp is the writer's own, though a toddler is in the story; the vague "can it?" asks
+    # about the sentence before it, not the standing desk the story opened with.
+    assert responder.respond("I lift my toddler all day and I get glute cramps most evenings now. "
+                             "What could be causing them?").kind != "fallback"
+    assert responder.respond("I work at a standing desk these days. My glute keeps cramping and my "
+                             "physio thinks a squashed nerve in my back could do that. Can it?").entry_id == "cause-nerve"
+    # "Is this from" asks for a cause the article names; "is this a" asks for a diagnosis.
+    assert responder.respond("is this from a pinched nerve").entry_id == "cause-nerve"
+    assert "I don't have information on" in responder.respond("is this a trapped nerve").text
+
+
 def test_the_same_messages_always_get_the_same_replies(responder: Responder) -> None:
     messages = ("butt cramp", "2", "what causes migraines", "why do my glutes cramp", "and at night?")
     assert chat(responder, *messages) == chat(responder, *messages)
