@@ -350,7 +350,8 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("is buttock cramp same as sciatica?", "sciatica"),
                            ("gluteal cramps children", "children"),
                            ("can a physio fix glute cramps", "which doctor"),
-                           ("what will the doctor actually do about my glute cramps", "which doctor")):
+                           ("what will the doctor actually do about my glute cramps", "which doctor"),
+                           ("what would the doctor look for", "which doctor")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
         assert "I don't have information on" in reply.text and topic in reply.text, message
