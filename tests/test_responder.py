@@ -55,6 +55,7 @@ def test_vague_message_offers_candidates(responder: Responder) -> None:
     ("hello, what can you do", "Ask me"), ("thank you very much sir", "welcome"),
     ("thx m8", "welcome"), ("k", "welcome"), ("hey bot what can u do", "Ask me"), ("weird. thx bye", "Take care"),
     ("lol fine. thanks", "welcome"), ("thank you very much my friend", "welcome"), ("ok that worked thanks", "welcome"),
+    ("are you a doctor or a bot?", "not a doctor"), ("hi, is this the cramp bot", "not a doctor"),
 ])
 def test_smalltalk(responder: Responder, text: str, intent_words: str) -> None:
     reply = responder.respond(text)
