@@ -77,6 +77,7 @@ from .conftest import KNOWLEDGE_DIR
     ("her waters just went and shes only 33 weeks", "pregnancy-emergency"),
     ("went blind in my right eye out of nowhere", "stroke-signs"),
     ("blood is spraying, bleeding everywhere", "severe-bleeding"),
+    ("since this morning i can't control my bowels", "bladder-bowel-control"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
@@ -105,6 +106,8 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "what warning signs of a stroke should I keep an eye out for in older people?",
     "out of breath after the hill sprint, back to normal after a minute",
     "type 1 here, my sugar runs high after big meals, does that cause cramps?",
+    "i always joke i'm going to faint on leg day, why do my glutes cramp after it?",
+    "strokes run in my family, are cramps different from one?",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
