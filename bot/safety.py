@@ -443,8 +443,9 @@ def _index_terms(red_flags: RedFlags) -> _TermIndex:
         known.update(variant)
         known.update(canonical)
     targets: dict[str, list[str]] = defaultdict(list)
+    # Only words as long as a repaired one: "tita" (an aunt) is no "tia" with a letter too many.
     for word in sorted(known):
-        if word.isalpha():
+        if word.isalpha() and len(word) >= _MIN_REPAIR_LENGTH:
             targets[word[0]].append(word)
     by_priority = tuple(sorted(red_flags.flags, key=lambda flag: flag.kind != "crisis"))
     telling = frozenset(word for flag in red_flags.flags for word in _words_of(flag))
