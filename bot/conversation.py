@@ -13,12 +13,14 @@ class Conversation:
     """The entries the bot answered last, the "Did you mean" choices it offered last, the further
     questions listed under its last answer ("the 2nd one" picks one), and the article whose subject
     a message it could not answer named ("woke up with my bum cheek in a knot, what even is that??"
-    then "why tho")."""
+    then "why tho"), and the message it last declined as about something no article covers, which
+    a correction asks again ("what causes calf cramps" then "sorry, I meant my bum")."""
 
     entry_ids: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     article: str | None = None
     related: tuple[str, ...] = ()
+    declined: str = ""
 
     @property
     def is_empty(self) -> bool:

@@ -6,6 +6,7 @@ Pure and synchronous: a message in, a Reply out. Every channel renders the same 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -70,6 +71,8 @@ _EVERYDAY = 0.7
 # on its own points at nothing); "the symptoms?" points at the subject.
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
 _REFERRING = frozenset({"the", "then", "and", "also", "about"})
+# Words that correct what was asked before: "sorry, I meant my bum", "no, in my glute, not my calf".
+_CORRECTING = frozenset({"meant", "mean", "sorry", "oops", "typo"})
 # Words that point back at advice as followed: "tried that", "doing all that", "despite this".
 _TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed", "following", "despite"})
 # Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
@@ -267,6 +270,9 @@ class Responder:
             intent = thanks
         if intent is not None:
             return Reply(SMALLTALK, intent.reply, show_topics=intent.show_topics, topics=self.topics)
+        if conversation.declined and self._corrects_to_subject(spelt_out):
+            return self._respond_calmly(self._corrected(conversation.declined, text, spelt_out),
+                                        replace(conversation, declined=""))
         ruled_out = self._rules_out_a_cause(spelt_out) if not conversation.is_empty else None
         if ruled_out is not None:
             return self.answer(ruled_out)
@@ -290,7 +296,8 @@ class Responder:
         uncovered = (self._scope.find_uncovered(text, asked, self.knowledge.vocabulary)
                      or self._uncovered_after(words, asked, conversation))
         if uncovered is not None:
-            reply = self._answer_covered_part(parts, uncovered.topic) or self._not_covered(uncovered.topic)
+            reply = self._answer_covered_part(parts, uncovered.topic) or replace(
+                self._not_covered(uncovered.topic), conversation=Conversation(declined=text))
             # "can kids get butt cramps" named the subject: "what causes it, then?" follows on from it.
             return self._with_article_named(words, reply)
         topic = self._topic_named(words)
@@ -548,7 +555,23 @@ class Responder:
         if reply.kind == CLARIFY:
             return replace(reply, conversation=Conversation(conversation.entry_ids, reply.conversation.suggestions,
                                                             article))
-        return replace(reply, conversation=replace(conversation, article=article, related=()))
+        return replace(reply, conversation=replace(conversation, article=article, related=(),
+                                                   declined=reply.conversation.declined))
+
+    def _corrected(self, declined: str, text: str, words: list[str]) -> str:
+        """The declined question with what the correction takes back put right ("why do my calves
+        cramp" and "I meant my glutes, not calves": "why do my glutes cramp"), else both together."""
+        subject = next(word for word in words if not self._subject_stems.isdisjoint(self.matcher.stems_of([word])))
+        denied = {following for index, word in enumerate(words) if word == "not"
+                  for following in words[index + 1:index + 3] if following not in ("my", "the", "in", "a")}
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(denied))) + r")\b", re.IGNORECASE)
+        if denied and pattern.search(declined):
+            return pattern.sub(subject, declined)
+        return f"{text}\n{declined}"
+
+    def _corrects_to_subject(self, words: list[str]) -> bool:
+        """ "sorry, I meant my bum not my calf": a correction that names the articles' subject."""
+        return not _CORRECTING.isdisjoint(words) and not self._subject_stems.isdisjoint(self.matcher.stems_of(words))
 
     def _pick_suggestion(self, words: list[str], conversation: Conversation) -> str | None:
         """ "2", "the first one", "yes" after a "Did you mean", or "the 2nd one" of the further

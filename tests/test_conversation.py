@@ -357,6 +357,13 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
         assert "I don't have information on" in reply.text and topic in reply.text, message
 
 
+def test_a_correction_after_a_decline_asks_the_declined_question_again(responder: Responder) -> None:
+    declined, corrected = chat(responder, "why do my calves cramp after football", "oops i meant my glutes not calves")
+    assert declined.kind == "fallback" and corrected.entry_id == "cause-exercise"
+    # Only the next message may correct it, and only by naming the subject.
+    assert chat(responder, "why do my calves cramp after football", "sorry")[-1].kind != "answer"
+
+
 def test_a_detail_of_the_story_does_not_decline_what_is_asked_about_it(responder: Responder) -> None:
     # The cramp is the writer's own, though a toddler is in the story; the vague "can it?" asks
     # about the sentence before it, not the standing desk the story opened with.
