@@ -240,7 +240,8 @@ class Responder:
         texts = self.config.texts
         if safety.flag is not None:
             body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency
-            return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer)
+            return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer,
+                         conversation=Conversation(urgent=safety.flag.kind))
         reply = self._carry(self._respond_calmly(text, conversation), conversation)
         if safety.mentioned is not None:
             # A question about a sign ("what are the signs of a stroke"): the usual reply, and
@@ -251,6 +252,13 @@ class Responder:
             note = texts.crisis_note if safety.mentioned.kind == "crisis" else texts.sign_note
             reply = replace(reply, body=f"{reply.body}\n\n{note}",
                             kind=FALLBACK if reply.kind == SMALLTALK else reply.kind, disclaimer=texts.disclaimer)
+        if conversation.urgent is not None:
+            # "is it serious though?" after the emergency reply: whatever the answer, what to do
+            # if it is still happening comes with it, as long as the chat is remembered.
+            note = texts.crisis_note if conversation.urgent == "crisis" else texts.sign_note
+            body = reply.body if note in reply.body else f"{reply.body}\n\n{note}"
+            reply = replace(reply, body=body, disclaimer=texts.disclaimer,
+                            conversation=replace(reply.conversation, urgent=conversation.urgent))
         return reply
 
     def _respond_calmly(self, text: str, conversation: Conversation) -> Reply:

@@ -357,6 +357,17 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
         assert "I don't have information on" in reply.text and topic in reply.text, message
 
 
+def test_after_an_emergency_reply_every_reply_says_what_to_do_if_it_goes_on(responder: Responder) -> None:
+    urgent, asked, thanked = chat(responder, "my pee is brown like cola after leg day and my legs are weak",
+                                  "is it serious though", "ok thanks")
+    assert urgent.kind == "urgent"
+    for reply in (asked, thanked):
+        assert "emergency number" in reply.text and reply.text.endswith(reply.disclaimer) and reply.disclaimer
+    crisis, after = chat(responder, "i want to end it all tonight", "what causes bum cramps")
+    assert crisis.red_flag == "self-harm" and after.entry_id == "causes" and "crisis line" in after.text
+    assert "emergency number" not in responder.respond("is it serious though").text
+
+
 def test_a_correction_after_a_decline_asks_the_declined_question_again(responder: Responder) -> None:
     declined, corrected = chat(responder, "why do my calves cramp after football", "oops i meant my glutes not calves")
     assert declined.kind == "fallback" and corrected.entry_id == "cause-exercise"
