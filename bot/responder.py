@@ -569,11 +569,12 @@ class Responder:
     def _corrected(self, declined: str, text: str, words: list[str]) -> str:
         """The declined question with what the correction takes back put right ("why do my calves
         cramp" and "I meant my glutes, not calves": "why do my glutes cramp"), else both together."""
-        subject = next(word for word in words if not self._subject_stems.isdisjoint(self.matcher.stems_of([word])))
+        subject = next((word for word in words if not self._subject_stems.isdisjoint(self.matcher.stems_of([word]))),
+                       None)
         denied = {following for index, word in enumerate(words) if word == "not"
                   for following in words[index + 1:index + 3] if following not in ("my", "the", "in", "a")}
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(denied))) + r")\b", re.IGNORECASE)
-        if denied and pattern.search(declined):
+        if subject and denied and pattern.search(declined):
             return pattern.sub(subject, declined)
         return f"{text}\n{declined}"
 

@@ -349,6 +349,7 @@ class RedFlags:
         return "" if self._names_someone(words) else "question"
 
     def _tells_a_story(self, words: list[str]) -> bool:
+        """A clause with a show or a book in it and no one else: "I watched a drama where a man fell"."""
         story = find_covered(self.context.stories, words)
         return bool(story) and not any(word in self.context.personal - _STORY_PEOPLE
                                        for index, word in enumerate(words) if index not in story)

@@ -117,7 +117,8 @@ class Vocabulary:
         beside a digit is a number's part, not text-speak: "sugar 2.4" is no "sugar to for"."""
         numbers = [index for index, word in enumerate(words) if word.isdigit() and any(
             0 <= other < len(words) and words[other].isdigit() for other in (index - 1, index + 1))]
-        expanded, start = [], 0
+        expanded: list[str] = []
+        start = 0
         for index in numbers:
             expanded += replace_phrases(words[start:index], self.contractions, self._longest_contraction)
             expanded.append(words[index])
