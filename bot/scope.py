@@ -9,7 +9,14 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import KnowledgeError
-from .safety import Term, expand_choices, find_covered, find_term_starts, parse_rule, parse_term
+from .safety import (
+    Term,
+    expand_choices,
+    find_covered,
+    find_term_starts,
+    parse_rule,
+    parse_term,
+)
 from .vocabulary import NEGATIONS, Vocabulary, split_words
 from .yamlfile import Checker, Sequence
 
