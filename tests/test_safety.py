@@ -78,6 +78,7 @@ from .conftest import KNOWLEDGE_DIR
     ("went blind in my right eye out of nowhere", "stroke-signs"),
     ("blood is spraying, bleeding everywhere", "severe-bleeding"),
     ("since this morning i can't control my bowels", "bladder-bowel-control"),
+    ("the gun is in my hand and i just want it to stop", "self-harm"),
 ])
 def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> None:
     found = knowledge.red_flags.assess(text, knowledge.vocabulary).flag
@@ -110,6 +111,7 @@ def test_red_flags_are_raised(knowledge: Knowledge, text: str, flag: str) -> Non
     "strokes run in my family, are cramps different from one?",
     "my tita says my bum cramps are from low potassium",
     "landed on my bum at football, should i get it x rayed?", "i have copd, can it cause glute cramps?",
+    "I take metformin and feel a bit sick after meals, could that cause cramps?",
 ])
 def test_negations_and_cramp_talk_are_not_red_flags(knowledge: Knowledge, text: str) -> None:
     assert knowledge.red_flags.assess(text, knowledge.vocabulary).flag is None
