@@ -408,12 +408,17 @@ def find_covered(terms: tuple[Term, ...], words: list[str]) -> set[int]:
 
 
 @lru_cache(maxsize=1024)
-def _index_by_first_word(terms: tuple[Term, ...]) -> dict[str, tuple[Term, ...]]:
-    """Terms by their first word, or by its first letters and a * when that word is a prefix."""
-    index: dict[str, list[Term]] = defaultdict(list)
+def _index_by_first_word(terms: tuple[Term, ...]) -> dict[str | tuple[str, str], tuple[Term, ...]]:
+    """Terms by their first word, or by its first letters and a * when that word is a prefix; a
+    term whose second word must be whole, by its first two words: of the hundreds of terms that
+    start with "i" ("i watched a film"), a message's "i have" tries none."""
+    index: dict[str | tuple[str, str], list[Term]] = defaultdict(list)
     for term in terms:
         first = term.words[0]
-        index[first[:_MIN_PREFIX] + "*" if term.prefix and len(term.words) == 1 else first].append(term)
+        if len(term.words) > 2 or (len(term.words) == 2 and not term.prefix):
+            index[(first, term.words[1])].append(term)
+        else:
+            index[first[:_MIN_PREFIX] + "*" if term.prefix and len(term.words) == 1 else first].append(term)
     return {key: tuple(found) for key, found in index.items()}
 
 
@@ -479,7 +484,9 @@ def find_term_starts(words: list[str], terms: tuple[Term, ...]) -> dict[Term, li
     by_first = _index_by_first_word(terms)
     starts: dict[Term, list[int]] = {}
     for position, word in enumerate(words):
-        for term in by_first.get(word, ()) + by_first.get(word[:_MIN_PREFIX] + "*", ()):
+        following = words[position + 1] if position + 1 < len(words) else ""
+        for term in (by_first.get(word, ()) + by_first.get((word, following), ())
+                     + by_first.get(word[:_MIN_PREFIX] + "*", ())):
             if term.starts_at(words, position):
                 starts.setdefault(term, []).append(position)
     return starts
