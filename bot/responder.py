@@ -572,7 +572,8 @@ class Responder:
         subject = next((word for word in words if not self._subject_stems.isdisjoint(self.matcher.stems_of([word]))),
                        None)
         denied = {following for index, word in enumerate(words) if word == "not"
-                  for following in words[index + 1:index + 3] if following not in ("my", "the", "in", "a")}
+                  for following in words[index + 1:index + 3]
+                  if following not in self.knowledge.vocabulary.stop_words}
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(denied))) + r")\b", re.IGNORECASE)
         if subject and denied and pattern.search(declined):
             return pattern.sub(subject, declined)
