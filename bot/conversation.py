@@ -15,7 +15,7 @@ class Conversation:
     a message it could not answer named ("woke up with my bum cheek in a knot, what even is that??"
     then "why tho"), and the message it last declined as about something no article covers, which
     a correction asks again ("what causes calf cramps" then "sorry, I meant my bum"). After an
-    emergency reply, its kind (`urgent`): every later reply repeats what to do if it goes on."""
+    emergency reply, its flag and kind (`urgent`): every later reply repeats what to do if it goes on."""
 
     entry_ids: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
@@ -23,6 +23,7 @@ class Conversation:
     related: tuple[str, ...] = ()
     declined: str = ""
     urgent: str | None = None
+    red_flag: str | None = None
 
     @property
     def is_empty(self) -> bool:

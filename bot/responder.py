@@ -28,6 +28,8 @@ from .triage import Triage
 from .vocabulary import NEGATIONS, split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
+# The topic of the entries that say when to see a doctor.
+SEE_A_DOCTOR = "see-a-doctor"
 KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK)
 # Kinds that speak about health and so end with the disclaimer.
 HEALTH_KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT)
@@ -241,7 +243,7 @@ class Responder:
         if safety.flag is not None:
             body = texts.crisis if safety.flag.kind == "crisis" else texts.emergency
             return Reply(URGENT, body, red_flag=safety.flag.id, disclaimer=texts.disclaimer,
-                         conversation=Conversation(urgent=safety.flag.kind))
+                         conversation=Conversation(urgent=safety.flag.kind, red_flag=safety.flag.id))
         reply = self._carry(self._respond_calmly(text, conversation), conversation)
         if safety.mentioned is not None:
             # A question about a sign ("what are the signs of a stroke"): the usual reply, and
@@ -253,13 +255,30 @@ class Responder:
             reply = replace(reply, body=f"{reply.body}\n\n{note}",
                             kind=FALLBACK if reply.kind == SMALLTALK else reply.kind, disclaimer=texts.disclaimer)
         if conversation.urgent is not None:
-            # "is it serious though?" after the emergency reply: whatever the answer, what to do
-            # if it is still happening comes with it, as long as the chat is remembered.
+            if self._doubts_the_emergency(text, reply):
+                # "is it serious though?", "should I worry?" right after the emergency reply asks
+                # about that emergency, not about cramps that keep coming back: it is told again.
+                body = texts.crisis if conversation.urgent == "crisis" else texts.emergency
+                return Reply(URGENT, body, red_flag=conversation.red_flag, disclaimer=texts.disclaimer,
+                             conversation=Conversation(urgent=conversation.urgent, red_flag=conversation.red_flag))
+            # Whatever else is asked, what to do if it is still happening comes with the answer,
+            # as long as the chat is remembered.
             note = texts.crisis_note if conversation.urgent == "crisis" else texts.sign_note
             body = reply.body if note in reply.body else f"{reply.body}\n\n{note}"
             reply = replace(reply, body=body, disclaimer=texts.disclaimer,
-                            conversation=replace(reply.conversation, urgent=conversation.urgent))
+                            conversation=replace(reply.conversation, urgent=conversation.urgent,
+                                                 red_flag=conversation.red_flag))
         return reply
+
+    def _doubts_the_emergency(self, text: str, reply: Reply) -> bool:
+        """A message that names no subject of the articles and that the bot would not understand,
+        or would answer only with when to see a doctor."""
+        if reply.kind not in (FALLBACK, ANSWER) or reply.note:
+            return False
+        if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != SEE_A_DOCTOR
+                                        for entry_id in reply.entry_ids):
+            return False
+        return self._subject_stems.isdisjoint(self.matcher.stems_of(split_words(text)))
 
     def _respond_calmly(self, text: str, conversation: Conversation) -> Reply:
         words = split_words(text)

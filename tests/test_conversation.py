@@ -368,6 +368,19 @@ def test_after_an_emergency_reply_every_reply_says_what_to_do_if_it_goes_on(resp
     assert "emergency number" not in responder.respond("is it serious though").text
 
 
+def test_doubting_the_emergency_reply_gets_it_again(responder: Responder) -> None:
+    # Not "Sorry, I can't answer that one", nor when to see a doctor about cramps that come back.
+    for doubt in ("is it serious though", "should i worry?", "do i really need to go"):
+        urgent, doubted = chat(responder, "chest pain and my glute cramps", doubt)
+        assert doubted.kind == "urgent" and doubted.red_flag == urgent.red_flag == "chest-pain", doubt
+        assert doubted.text.endswith(doubted.disclaimer)
+    assert chat(responder, "i want to end it all tonight", "is that bad")[-1].body.startswith(
+        responder.config.texts.crisis)
+    # A cramp question after it is answered, with the note.
+    assert chat(responder, "chest pain and my glute cramps", "when should i see a doctor about glute cramps"
+                )[-1].entry_id == "see-doctor"
+
+
 def test_a_correction_after_a_decline_asks_the_declined_question_again(responder: Responder) -> None:
     declined, corrected = chat(responder, "why do my calves cramp after football", "oops i meant my glutes not calves")
     assert declined.kind == "fallback" and corrected.entry_id == "cause-exercise"
