@@ -271,9 +271,11 @@ class Responder:
         return reply
 
     def _doubts_the_emergency(self, text: str, reply: Reply) -> bool:
-        """A message that names no subject of the articles and that the bot would not understand,
-        or would answer only with when to see a doctor."""
-        if reply.kind not in (FALLBACK, ANSWER) or reply.note:
+        """A question that names no subject of the articles and that the bot would not understand,
+        or would answer only with when to see a doctor; not one about a thing no article covers
+        ("can I take ibuprofen"), nor a statement ("he is 67")."""
+        if (reply.kind not in (FALLBACK, ANSWER) or reply.note or reply.conversation.declined
+                or not any(part.asks for part in split_questions(text))):
             return False
         if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != SEE_A_DOCTOR
                                         for entry_id in reply.entry_ids):

@@ -345,6 +345,10 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("a monkey at the temple bit me through my shirt", "poisoning-overdose"),
     ("took my insulin twice by accident", "poisoning-overdose"),
     ("cut my finger off with the table saw", "injury-cannot-walk"),
+    # A bystander who cannot tell; a fall with no answer; a knock to the head, then sick and forgetful.
+    ("grandad went grey in his chair, not sure he is breathing", "trouble-breathing"),
+    ("my mate dropped on the pitch, no response when we shout", "fainting"),
+    ("smacked my head on the van door, keep forgetting things and puked", "head-injury"),
 ])
 def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
     reply = responder.respond(text)
@@ -378,6 +382,8 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "my glute cramps when jumping off the box at crossfit",
     "I wrote a note of my symptoms for the doctor, what else should I mention?",
     "gave my dog a long walk and now my bum cramps",
+    "my boss is giving me chest pains with these deadlines, anyway why do my glutes cramp",
+    "if one of my pupils faints in PE what do i do first? asking for a course",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
