@@ -67,6 +67,8 @@ _DENIAL_REACH = 3
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
 _ALL_KNOWN = 0.99
 _SHORT_FOLLOW_UP = 3
+# Words that add a message to the answer before it ("ok and in the glute specifically?").
+_ADDING = frozenset({"and", "also", "too", "specifically"})
 # Unknown words more common than this (english.specificity) are everyday words, not a topic.
 _EVERYDAY = 0.7
 # Words that point back. A pronoun points back only to something said before ("what time is it"
@@ -332,6 +334,12 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
+        article = self._subject_alone(words) if conversation.is_empty or _ADDING.isdisjoint(words) else None
+        if article is not None:
+            # "glute cramp", "bum cramps?": the subject alone asks what it is, the article's opening.
+            opening = self.knowledge.article(article)
+            if opening is not None and opening.entries:
+                return self.answer(opening.entries[0].id)
         reply = self._weigh_intent(text, self._answer_questions(text, parts, conversation), conversation)
         if reply.kind == FALLBACK and self._subject_stems <= set(self.matcher.stems_of(words)):
             # "cramp in my bum after sprints, why": read as "...why does it happen?" when it names
@@ -641,6 +649,11 @@ class Responder:
     def _asks_to_hear_more(words: list[str]) -> bool:
         said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
         return said in _HEAR_MORE
+
+    def _subject_alone(self, words: list[str]) -> str | None:
+        """The article whose subject is all the message says, in words that name it alone."""
+        stems = set(self.matcher.stems_of(words))
+        return self._article_named(words) if stems and stems <= self._subject_stems else None
 
     def _topic_named(self, words: list[str]) -> str | None:
         """A topic's name on its own ("Causes", "when to see a doctor?")."""

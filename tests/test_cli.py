@@ -42,7 +42,7 @@ def test_ask_json_contract() -> None:
 
 
 def test_ask_json_conversation_reads_the_lines_as_one_chat() -> None:
-    lines = "why do my glutes cramp\nwhat about at night?\nbutt cramp\n2\n"
+    lines = "why do my glutes cramp\nwhat about at night?\nglute cramp info\n2\n"
     alone = [json.loads(line) for line in run_bot("ask", "--json", "-", stdin=lines).stdout.splitlines()]
     chat = [json.loads(line) for line in
             run_bot("ask", "--json", "--conversation", "-", stdin=lines).stdout.splitlines()]
@@ -53,7 +53,7 @@ def test_ask_json_conversation_reads_the_lines_as_one_chat() -> None:
 
 
 def test_ask_json_reads_one_message_per_line_in_order() -> None:
-    messages = ["hi", "butt cramp", "what causes migraines", "my chest hurts", "", "how much water a day"]
+    messages = ["hi", "glute cramp info", "what causes migraines", "my chest hurts", "", "how much water a day"]
     result = run_bot("ask", "--json", "-", stdin="\n".join(messages) + "\n")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
@@ -106,7 +106,7 @@ def test_run_without_token_and_without_terminal_explains_the_token() -> None:
 
 
 def test_chat_holds_a_conversation_until_quit() -> None:
-    result = run_bot("chat", stdin="hello\nbutt cramp\n1\nquit\nnever read\n")
+    result = run_bot("chat", stdin="hello\nglute cramp info\n1\nquit\nnever read\n")
     assert result.returncode == 0, result.stderr
     assert "Health FAQ bot" in result.stdout
     assert "Hello!" in result.stdout and "Did you mean" in result.stdout

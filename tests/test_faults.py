@@ -165,7 +165,7 @@ async def test_load_with_faults_every_hundred_requests(
     caplog.set_level(logging.INFO)
     people, each = 1000, 10
     messages = ["why do my glutes cramp", "how much water a day", "what causes migraines", "hi",
-                "butt cramp", "can low magnesium cause cramps", "when should i see a doctor",
+                "glute cramp info", "can low magnesium cause cramps", "when should i see a doctor",
                 "my leg is swollen red and hot", "wat is gluteus maximus", "thanks"]
     application = build_application(responder, fast_config(api, retry_seconds=30), TOKEN)
     api.fail_every(100)

@@ -354,7 +354,7 @@ async def test_thumbs_down_and_none_of_these_offer_a_person(api: FakeBotAPI, bot
     await api.add_update(button_update(PERSON, dict(answer.buttons)["\U0001F44E"]))
     offer = (await api.wait_for("sendMessage", 2, PERSON))[-1]
     assert offer.text == AFTER_THUMBS_DOWN and [label for label, _ in offer.buttons] == [TALK_LABEL]
-    await api.add_update(text_update(PERSON, "butt cramp"))
+    await api.add_update(text_update(PERSON, "glute cramp info"))
     clarify = (await api.wait_for("sendMessage", 3, PERSON))[-1]
     await api.add_update(button_update(PERSON, dict(clarify.buttons)["None of these"]))
     none = (await api.wait_for("sendMessage", 4, PERSON))[-1]

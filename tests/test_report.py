@@ -19,7 +19,7 @@ from bot.store import Store
 def fill(store: Store, responder: Responder) -> None:
     messages = ["what causes migraines", "what causes migraine", "what causes migraines?",
                 "how do I stretch my glutes", "how to stretch glutes", "why does my glute cramp",
-                "why does my glute cramp", "butt cramp", "how much water a day"]
+                "why does my glute cramp", "glute cramp info", "how much water a day"]
     for number, text in enumerate(messages):
         reply = responder.respond(text)
         outcome = store.record(reply.kind, reply.entry_id, reply.score,

@@ -41,7 +41,7 @@ def test_out_of_scope_questions_fall_back(responder: Responder, text: str) -> No
 
 
 def test_vague_message_offers_candidates(responder: Responder) -> None:
-    reply = responder.respond("butt cramp")
+    reply = responder.respond("glute cramp info")
     assert reply.kind == "clarify"
     assert 2 <= len(reply.suggestions) <= 3
     assert "Did you mean" in reply.text
@@ -71,7 +71,7 @@ def test_thanks_beside_a_question_or_a_subject_is_not_small_talk(responder: Resp
 
 
 @pytest.mark.parametrize("text", [
-    "what is a gluteal cramp", "butt cramp", "what causes migraines", "my chest hurts", "", "   ",
+    "what is a gluteal cramp", "glute cramp info", "what causes migraines", "my chest hurts", "", "   ",
     "🙂", "<b>hi</b> why cramps", "x" * 10_000,
 ])
 def test_health_replies_end_with_the_disclaimer(responder: Responder, text: str) -> None:

@@ -32,7 +32,7 @@ def test_transcript_with_numbered_follow_ups(responder: Responder) -> None:
 
 
 def test_did_you_mean_choice_by_number(responder: Responder) -> None:
-    said = chat(responder, "butt cramp", "1")
+    said = chat(responder, "glute cramp info", "1")
     assert "Did you mean" in said[1]
     first_choice = said[1].split("  1. ")[1].splitlines()[0]
     assert said[2].lstrip().startswith(first_choice)
