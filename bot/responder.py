@@ -75,6 +75,11 @@ _EVERYDAY = 0.7
 # on its own points at nothing); "the symptoms?" points at the subject.
 _PRONOUNS = frozenset({"it", "its", "it's", "this", "that", "thats", "that's", "them", "they", "these", "those"})
 _REFERRING = frozenset({"the", "then", "and", "also", "about"})
+# Asking what the thing just told was: "what even was that", "is that just a cramp?".
+_WHAT_WAS = re.compile(r"(?:^| )what (?:even |the heck |the hell |on earth |exactly )?(?:is|was) (?:that|this)"
+                       r"(?: even| exactly)?$")
+_IS_IT_A_CRAMP = re.compile(r"(?:^| )(?:is|was) (?:that|this|it) (?:just |really |actually |normal |a normal )?"
+                            r"(?:a |an )?(?:cramp|muscle cramp|glute cramp)$")
 # Words that correct what was asked before: "sorry, I meant my bum", "no, in my glute, not my calf".
 _CORRECTING = frozenset({"meant", "mean", "sorry", "oops", "typo"})
 # Words that point back at advice as followed: "tried that", "doing all that", "despite this".
@@ -233,6 +238,8 @@ class Responder:
         self._why = frozenset(self.matcher.stems_of(["why", "cause"]))
         self._how_so = (frozenset(self.matcher.stems_of(["how"])), frozenset(self.matcher.stems_of(["happen", "come"])))
         self._doubting = frozenset(self.matcher.stems_of(["though", "tho"]))
+        self._lump = next(iter(self.matcher.stems_of(["lump"])), "lump")
+        self._cramping = frozenset(self.matcher.stems_of(["cramp", "tight"]))
         # "what else?", "anything else could do it": another one of the same kind, in no words of its own.
         self._another = frozenset(self.matcher.stems_of([*_ANOTHER, "anything", "could", "be", "it", "do"]))
 
@@ -334,6 +341,9 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
+        identified = self._identify_what_was_told(words, parts)
+        if identified is not None:
+            return self.answer(identified)
         article = self._subject_alone(words) if conversation.is_empty or _ADDING.isdisjoint(words) else None
         if article is not None:
             # "glute cramp", "bum cramps?": the subject alone asks what it is, the article's opening.
@@ -649,6 +659,26 @@ class Responder:
     def _asks_to_hear_more(words: list[str]) -> bool:
         said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
         return said in _HEAR_MORE
+
+    def _identify_what_was_told(self, words: list[str], parts: list[Part]) -> str | None:
+        """A story of the subject that ends by asking what it was ("...my glute locked up mid set,
+        what even is that") asks what a cramp is, not why this one came; one that asks "is that a
+        cramp?" asks what one feels like. Its own question must be the message's only one."""
+        article = self._article_named(words)
+        if (article is None or [part for part in parts if part.asks] not in ([], parts[-1:])
+                or self._lump in self.matcher.stems_of(words)):
+            # "a hard lump comes up when it cramps, what is that" asks about the lump: the usual reading.
+            return None
+        said = " ".join(self.knowledge.vocabulary.expand_contractions(parts[-1].words))
+        what_was, is_it_a_cramp = _WHAT_WAS.search(said), _IS_IT_A_CRAMP.search(said)
+        told = (what_was or is_it_a_cramp)
+        if told is None or (told.start() == 0 and len(parts) == 1):
+            return None
+        story = [word for part in parts[:-1] for word in part.words] + said[:told.start()].split()
+        if self._cramping.isdisjoint(self.matcher.stems_of(story)):
+            # The story must tell a cramp or a tightening: sore for days after leg day is not one.
+            return None
+        return self._overview_of.get((article, "about" if what_was else "symptoms"))
 
     def _subject_alone(self, words: list[str]) -> str | None:
         """The article whose subject is all the message says, in words that name it alone."""

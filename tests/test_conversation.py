@@ -339,6 +339,16 @@ def test_a_topic_name_on_its_own_answers_the_topic(responder: Responder) -> None
     assert responder.respond("when to see a doctor").entry_id == "see-doctor"
 
 
+def test_a_story_that_asks_what_it_was_asks_what_a_cramp_is(responder: Responder) -> None:
+    # Not why this one came (the hip thrusts); "is that a cramp?" asks how one feels.
+    assert responder.respond("just did heavy hip thrusts and my left glute locked up mid set. what even is that"
+                             ).entry_id == "what-is-gluteal-cramp"
+    assert responder.respond("deadlift day and my glute seized up and went tight, is that a cramp").entry_id == "symptoms"
+    # "what's that about" asks why; soreness days later is no cramp told.
+    assert responder.respond("gloot cramp after running whats that about").entry_id != "what-is-gluteal-cramp"
+    assert responder.respond("my glutes are sore 2 days after leg day, is that a cramp?").entry_id != "symptoms"
+
+
 def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responder) -> None:
     # Not a "Did you mean" led by prevention; a follow-up that adds to the last reply stays one.
     for message in ("glute cramp", "my glute cramps", "bum cramps?", "butt muscle cramp"):
