@@ -77,8 +77,8 @@ _TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )
 # What a person says of advice that has not stopped the cramps: "I already drink loads", "more
 # water hasn't helped", "tried everything", "still cramping".
 _KEEPS_ON = re.compile(r"\b(?:still|keeps? (?:coming|happening)|nothing (?:helps|works|has helped)"
-                       r"|(?:has ?n[o']?t|does ?n[o']?t|did ?n[o']?t|not) help(?:ed)?|no matter how"
-                       r"|even (?:though|tho)|despite|already|tried)\b")
+                       r"|(?:has ?n[o']?t|does ?n[o']?t|did ?n[o']?t|not) help(?:ed)?|no matter (?:how|what)"
+                       r"|even (?:though|tho|after)|despite|already|tried)\b")
 
 
 def says_it_keeps_on(words: list[str]) -> bool:

@@ -87,7 +87,7 @@ _TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed"
 # Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
 _ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
 # Words of a question about the advice itself ("what else should I eat", "should I drink more?").
-_ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "should", "instead"})
+_ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "instead"})
 # The probabilities the intent model must give: to answer one of the entries a "Did you mean"
 # offered (_ANSWER), another entry instead (_SURE), an entry after a fallback (_FALLBACK); to
 # decline an answer as one no article gives (_DECLINE); to turn an answer into a choice between it
