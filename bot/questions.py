@@ -74,6 +74,10 @@ _TAG = re.compile(r"\bor (?:am i|is it just me|is that just me|not|is (?:there )
                   r"[^,;.!?]*", re.IGNORECASE)
 
 
+_WHATEVER_DONE = re.compile(r"\b(?:no matter what|whatever) (?:i|we|you|he|she|they) (?:do|does|try|tries)\b",
+                            re.IGNORECASE)
+
+
 # What a person says of advice that has not stopped the cramps: "I already drink loads", "more
 # water hasn't helped", "tried everything", "still cramping".
 _KEEPS_ON = re.compile(r"\b(?:still|keeps? (?:coming|happening)|nothing (?:helps|works|has helped)"
@@ -100,8 +104,9 @@ def spell_out_why(text: str) -> str:
 
 
 def drop_unasked(text: str) -> str:
-    """The message without what it says it does not ask or sets aside, nor a doubting tag."""
-    return _TAG.sub(" ", _SET_ASIDE.sub(" ", _UNASKED.sub(" ", text)))
+    """The message without what it says it does not ask or sets aside, nor a doubting tag; "no
+    matter what I do" says only that it goes on, and asks no "what do"."""
+    return _WHATEVER_DONE.sub(" still ", _TAG.sub(" ", _SET_ASIDE.sub(" ", _UNASKED.sub(" ", text))))
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(resp
     for told in ("my bum has cramped many times this month even though i drink my water and eat my greens. "
                  "What should I do?", "I keep getting cramps in my bottom even after drinking more and eating better. What now"):
         assert responder.respond(told).entry_id == "see-doctor", told
+    # "no matter what I do" asks no "what do": the doctor question after it is the one asked.
+    assert responder.respond("my glutes cramp no matter what i do, who should i see").entry_id == "see-doctor"
     # A question about the advice itself, or about the cause, is that question's to answer.
     assert responder.respond("i drink 2 litres a day and my glutes still cramp, should i drink more?"
                              ).entry_id == "hydration"
