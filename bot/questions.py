@@ -103,6 +103,24 @@ def spell_out_why(text: str) -> str:
     return f"{text[:why.start()]}. why does it happen?"
 
 
+# "Do you think it's the training load or something else?", "is it because I don't drink enough?":
+# whether that is the cause.
+_IS_IT_THE = re.compile(
+    r"\b(?P<asks>do you think |you think |could |might )?(?:it'?s|it is|(?P<inverted>is it|is this|is that)) (?:just |all )?"
+    r"(?:(?P<whose>the|my|his|her|their) |because (?:of )?|due to |down to )"
+    r"(?!(?:same|right|normal|only|one|first|second|third|last|worst|best|end|case|point|answer|reason)\b)"
+    r"(?P<what>[^?.!,;]+?)(?: or (?:something|anything) else| or not)?\s*(?P<end>[?.!]*)\s*$", re.IGNORECASE)
+
+
+def spell_out_cause(text: str) -> tuple[str, str]:
+    """A closing "is it the X?" as "is it caused by X?", and the X ("" when there is none)."""
+    asked = _IS_IT_THE.search(text)
+    if asked is None or not (asked["asks"] or asked["inverted"] or "?" in asked["end"]):
+        return text, ""
+    what = f"{asked['whose']} {asked['what']}" if asked["whose"] else asked["what"]
+    return f"{text[:asked.start()]}is it caused by {what}{asked['end'] or '?'}", what
+
+
 def drop_unasked(text: str) -> str:
     """The message without what it says it does not ask or sets aside, nor a doubting tag; "no
     matter what I do" says only that it goes on, and asks no "what do"."""

@@ -20,6 +20,7 @@ from .questions import (
     Part,
     drop_unasked,
     says_it_keeps_on,
+    spell_out_cause,
     spell_out_why,
     split_questions,
 )
@@ -341,6 +342,13 @@ class Responder:
         topic = self._topic_named(words)
         if topic is not None:
             return self.answer(self.knowledge.entries_of_topic(topic)[0].id)
+        spelt_cause, cause = spell_out_cause(text)
+        cause_stems = set(self.matcher.stems_of(split_words(cause)))
+        if cause_stems & self._known_content and self._subject_stems.isdisjoint(cause_stems):
+            # A cause the knowledge knows words of ("the MS" it does not); not "is it my glute or
+            # my hamstring", which asks which muscle.
+            text = spelt_cause
+            parts = split_questions(text)
         identified = self._identify_what_was_told(words, parts)
         if identified is not None:
             return self.answer(identified)

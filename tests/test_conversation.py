@@ -355,6 +355,16 @@ def test_a_story_that_asks_what_it_was_asks_what_a_cramp_is(responder: Responder
     assert responder.respond("my glutes are sore 2 days after leg day, is that a cramp?").entry_id != "symptoms"
 
 
+def test_is_it_the_x_or_something_else_asks_whether_x_is_the_cause(responder: Responder) -> None:
+    story = "my left glute starts tightening around km 15 and by 18 it's a proper cramp. "
+    assert responder.respond(story + "Do you think it's the training load or something else?"
+                             ).entry_id == "cause-exercise"
+    # Not a thing no article covers, nor one it knows no word of, nor which muscle it is.
+    assert responder.respond("is it my age?").kind == "fallback"
+    assert responder.respond("MS patient, buttock spasms daily, is it the MS").kind != "answer"
+    assert responder.respond("is it the same as sciatica").kind == "fallback"
+
+
 def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responder) -> None:
     # Not a "Did you mean" led by prevention; a follow-up that adds to the last reply stays one.
     for message in ("glute cramp", "my glute cramps", "bum cramps?", "butt muscle cramp"):
