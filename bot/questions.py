@@ -107,7 +107,7 @@ def spell_out_why(text: str) -> str:
 # whether that is the cause.
 _IS_IT_THE = re.compile(
     r"\b(?P<asks>do you think |you think |could |might )?(?:it'?s|it is|(?P<inverted>is it|is this|is that)) (?:just |all )?"
-    r"(?:(?P<whose>the|my|his|her|their) |because (?:of )?|due to |down to )"
+    r"(?P<why>because (?:of )?|due to |down to |from |caused by )?(?:(?P<whose>the|my|his|her|their|all that|that) )?"
     r"(?!(?:same|right|normal|only|one|first|second|third|last|worst|best|end|case|point|answer|reason)\b)"
     r"(?P<what>[^?.!,;]+?)(?: or (?:something|anything) else| or not)?\s*(?P<end>[?.!]*)\s*$", re.IGNORECASE)
 
@@ -115,7 +115,8 @@ _IS_IT_THE = re.compile(
 def spell_out_cause(text: str) -> tuple[str, str]:
     """A closing "is it the X?" as "is it caused by X?", and the X ("" when there is none)."""
     asked = _IS_IT_THE.search(text)
-    if asked is None or not (asked["asks"] or asked["inverted"] or "?" in asked["end"]):
+    if (asked is None or not (asked["why"] or asked["whose"])
+            or not (asked["asks"] or asked["inverted"] or "?" in asked["end"])):
         return text, ""
     what = f"{asked['whose']} {asked['what']}" if asked["whose"] else asked["what"]
     return f"{text[:asked.start()]}is it caused by {what}{asked['end'] or '?'}", what

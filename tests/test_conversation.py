@@ -363,6 +363,8 @@ def test_is_it_the_x_or_something_else_asks_whether_x_is_the_cause(responder: Re
     assert responder.respond("is it my age?").kind == "fallback"
     assert responder.respond("MS patient, buttock spasms daily, is it the MS").kind != "answer"
     assert responder.respond("is it the same as sciatica").kind == "fallback"
+    assert responder.respond("my bomb keeps cramping when i do squats is that from the squats and how do i stop "
+                             "it coming back").entry_ids == ("prevention", "cause-exercise")
 
 
 def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responder) -> None:
