@@ -387,7 +387,10 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("gluteal cramps children", "children"),
                            ("can a physio fix glute cramps", "which doctor"),
                            ("what will the doctor actually do about my glute cramps", "which doctor"),
-                           ("what would the doctor look for", "which doctor")):
+                           ("what would the doctor look for", "which doctor"),
+                           ("what can i give him for the pain, he's 14", "medicines"),
+                           ("what about magnesium tablets", "medicines"),
+                           ("what can they do for blocked arteries", "treating narrowed arteries")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
         assert "I don't have information on" in reply.text and topic in reply.text, message
