@@ -386,6 +386,7 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "if one of my pupils faints in PE what do i do first? asking for a course",
     "sweat buckets on shift, soaked through by lunch, and my glutes cramp in the afternoon",
     "glute locked up at the 2k mark and I had to hang on the lane rope, how do I get it to let go?",
+    "is there a link between sitting cross-legged on the floor and bum cramps?",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
