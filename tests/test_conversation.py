@@ -390,7 +390,9 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("what would the doctor look for", "which doctor"),
                            ("what can i give him for the pain, he's 14", "medicines"),
                            ("what about magnesium tablets", "medicines"),
-                           ("what can they do for blocked arteries", "treating narrowed arteries")):
+                           ("what can they do for blocked arteries", "treating narrowed arteries"),
+                           ("can stress and anxiety give you glute cramps", "stress"),
+                           ("are squats or lunges better for building the gluteus maximus", "growing the glutes")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
         assert "I don't have information on" in reply.text and topic in reply.text, message
