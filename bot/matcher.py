@@ -55,6 +55,10 @@ _CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his
 _SUBJECT_SHARE = 0.5
 _SUBJECT_SPECIFICITY = 0.5
 
+# Words beside "cramp" that name no other body part or subject: "cramps in general", "what
+# caused the cramp in the first place" (stems, as the matcher reads them).
+_NAMING_NOTHING = frozenset({"general", "first", "place", "particular", "overal", "usual", "normal", "again"})
+
 
 class Stems(list):
     """A message's stems in order. `gaps`: the positions before which a word was dropped that
@@ -322,7 +326,7 @@ class Matcher:
         conflicts = {stem for stem in named if stem not in used and stem not in identity}
         if not title <= set(stems):
             for index, stem in enumerate(stems):
-                if stem in self._weights or stem in self._question_stems:
+                if stem in self._weights or stem in self._question_stems or stem in _NAMING_NOTHING:
                     continue
                 gaps = stems.gaps if isinstance(stems, Stems) else frozenset()
                 # The title word before it ("cramp in my calf"), or after it ("calf cramp").

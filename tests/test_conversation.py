@@ -367,6 +367,12 @@ def test_is_it_the_x_or_something_else_asks_whether_x_is_the_cause(responder: Re
                              "it coming back").entry_ids == ("prevention", "cause-exercise")
 
 
+def test_in_general_names_no_other_subject(responder: Responder) -> None:
+    # Beside "cramp", an unknown word is read as another body part ("cramp in my calf"); not these.
+    assert responder.respond("how do I prevent the cramps in general").entry_id == "prevention"
+    assert responder.respond("ok but what caused the cramp in the first place").entry_id == "causes"
+
+
 def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responder) -> None:
     # Not a "Did you mean" led by prevention; a follow-up that adds to the last reply stays one.
     for message in ("glute cramp", "my glute cramps", "bum cramps?", "butt muscle cramp"):
