@@ -264,7 +264,8 @@ class RedFlags:
         talk: list[str] = []
         after_comma: set[int] = set()
         for piece in _CLAUSE_END.split(sentence):
-            words = vocabulary.expand_contractions(self.separate_glued(split_words(piece), vocabulary))
+            words = [_with_g(word) for word in
+                     vocabulary.expand_contractions(self.separate_glued(split_words(piece), vocabulary))]
             if not words:
                 continue
             if clauses:
@@ -461,6 +462,19 @@ def _index_terms(red_flags: RedFlags) -> _TermIndex:
 @lru_cache(maxsize=8)
 def _longest_word(red_flags: RedFlags) -> dict[str, int]:
     return longest_by_first_word(red_flags.words)
+
+
+# Words shorter than this keep their "-in": "thin" is no "thing", "pin" no "ping".
+_MIN_DROPPED_G = 5
+
+
+@lru_cache(maxsize=16384)
+def _with_g(word: str) -> str:
+    """The dropped g of speech put back: "jerkin", "bleedin", "wearin off" are "-ing" words, when
+    that word is the more common one ("raisin" stays, "basin" too)."""
+    if len(word) >= _MIN_DROPPED_G and word.endswith("in") and frequency(word + "g") > frequency(word):
+        return word + "g"
+    return word
 
 
 @lru_cache(maxsize=16384)

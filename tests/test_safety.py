@@ -349,6 +349,13 @@ def test_a_sign_happening_now_is_urgent_however_the_question_is_framed(responder
     ("grandad went grey in his chair, not sure he is breathing", "trouble-breathing"),
     ("my mate dropped on the pitch, no response when we shout", "fainting"),
     ("smacked my head on the van door, keep forgetting things and puked", "head-injury"),
+    # The dropped g of speech is read as written in full: "jerkin" is "jerking".
+    ("my brother is still jerkin on the floor after 5 mins", "fainting"),
+    ("tummy agony and hard as a board", "severe-belly-pain"),
+    ("dad grey n clammy and his jaw aches", "chest-pain"),
+    ("i think someone spiked my drink", "poisoning-overdose"),
+    ("itchy all over with hives and dizzy after a wasp sting", "trouble-breathing"),
+    ("type 1 on insulin, shaky and sweaty, cant think straight", "diabetes-emergency"),
 ])
 def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Responder, text: str, flag: str) -> None:
     reply = responder.respond(text)
@@ -387,6 +394,9 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "sweat buckets on shift, soaked through by lunch, and my glutes cramp in the afternoon",
     "glute locked up at the 2k mark and I had to hang on the lane rope, how do I get it to let go?",
     "is there a link between sitting cross-legged on the floor and bum cramps?",
+    "face feels weird from the dentist numbin, wearin off",
+    "my glute went hard as a board on the bike, how do I ease it",
+    "dark pee this morning, had not drunk much, clear now after water",
 ])
 def test_look_alikes_of_those_emergencies_get_the_usual_reply(responder: Responder, text: str) -> None:
     assert responder.respond(text).kind != "urgent"
