@@ -82,7 +82,7 @@ _WHATEVER_DONE = re.compile(r"\b(?:no matter what|whatever) (?:i|we|you|he|she|t
 # water hasn't helped", "tried everything", "still cramping".
 _KEEPS_ON = re.compile(r"\b(?:still|keeps? (?:coming|happening)|nothing (?:helps|works|has helped)"
                        r"|(?:has ?n[o']?t|does ?n[o']?t|did ?n[o']?t|not) help(?:ed)?|no matter (?:how|what)"
-                       r"|even (?:though|tho|after)|despite|already|tried)\b")
+                       r"|even (?:though|tho|after)|despite|already|tried|not working|(?:has|have) ?n[o']?t worked)\b")
 
 
 def says_it_keeps_on(words: list[str]) -> bool:

@@ -88,6 +88,8 @@ _TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed"
 # Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
 _ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
 # Words of a question about the advice itself ("what else should I eat", "should I drink more?").
+# Advice told as a whole: "self care not working", "tried everything".
+_ALL_ADVICE = re.compile(r"\b(?:self ?care|home remed(?:y|ies)|everything|all the (?:tips|advice)|(?:the|your) advice)\b")
 _ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "instead"})
 # The probabilities the intent model must give: to answer one of the entries a "Did you mean"
 # offered (_ANSWER), another entry instead (_SURE), an entry after a fallback (_FALLBACK); to
@@ -394,7 +396,7 @@ class Responder:
         advised = bool(conversation.entry_ids) and all(
             self.knowledge.entries[entry_id].topic == "treatment" for entry_id in conversation.entry_ids)
         if not any(advice.intersection(self.matcher.stems_of(part.words)) or (advised and _points_back_at_advice(part))
-                   for part in told_on):
+                   or _ALL_ADVICE.search(" ".join(part.words)) for part in told_on):
             return reply
         # ...and no question about the advice itself, the cause ("...still get them, why?") or
         # something new ("how do I stop hamstring cramps?").
