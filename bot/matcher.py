@@ -55,9 +55,10 @@ _CONNECTIVES = frozenset({"in", "of", "on", "my", "the", "a", "an", "your", "his
 _SUBJECT_SHARE = 0.5
 _SUBJECT_SPECIFICITY = 0.5
 
-# Words beside "cramp" that name no other body part or subject: "cramps in general", "what
-# caused the cramp in the first place" (stems, as the matcher reads them).
-_NAMING_NOTHING = frozenset({"general", "first", "place", "particular", "overal", "usual", "normal", "again"})
+# Words beside "cramp" or "glute" that name no other body part or subject: "cramps in general", "what
+# caused the cramp in the first place", "my friend says the glute..." (stems, as the matcher reads them).
+_NAMING_NOTHING = frozenset({"general", "first", "place", "particular", "overal", "usual", "normal", "again",
+                             "say", "said", "told", "tell", "think", "thought", "reckon", "heard", "read"})
 
 
 class Stems(list):

@@ -372,6 +372,8 @@ def test_in_general_names_no_other_subject(responder: Responder) -> None:
     # Beside "cramp", an unknown word is read as another body part ("cramp in my calf"); not these.
     assert responder.respond("how do I prevent the cramps in general").entry_id == "prevention"
     assert responder.respond("ok but what caused the cramp in the first place").entry_id == "causes"
+    assert responder.respond("my yoga friend says the glute rotates your thigh outward, is that true?"
+                             ).entry_id == "gluteus-function"
 
 
 def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responder) -> None:
