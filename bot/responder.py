@@ -367,7 +367,19 @@ class Responder:
             spelt_why = spell_out_why(text)
             if spelt_why != text:
                 return self._respond_calmly(spelt_why, conversation)
+        reply = self._why_is_a_cause(parts, reply)
         return self._with_article_named(words, self._after_advice_tried(words, parts, reply, conversation))
+
+    def _why_is_a_cause(self, parts: list[Part], reply: Reply) -> Reply:
+        """"Why would it happen when I'm resting?" asks a cause: the entry on when cramps come does
+        not answer it; the article's causes do. (Why a knot comes up is the symptoms' to say.)"""
+        asked = [part for part in parts if part.asks]
+        if (reply.kind != ANSWER or len(asked) != 1 or asked[0].words[:1] != ["why"]
+                or any(self.knowledge.entries[entry_id].topic != "symptoms" or entry_id in self._overviews
+                       for entry_id in reply.entry_ids)):
+            return reply
+        overview = self._overview_of.get((self._article_of[reply.entry_ids[0]], "causes"))
+        return self.answer(overview, reply.score) if overview else reply
 
     def _after_advice_tried(self, words: list[str], parts: list[Part], reply: Reply,
                             conversation: Conversation) -> Reply:

@@ -368,6 +368,12 @@ def test_is_it_the_x_or_something_else_asks_whether_x_is_the_cause(responder: Re
                              "it coming back").entry_ids == ("prevention", "cause-exercise")
 
 
+def test_why_it_comes_at_a_time_asks_the_causes(responder: Responder) -> None:
+    assert chat(responder, "when do glute cramps happen", "why would it happen when im resting tho"
+                )[-1].entry_id == "causes"
+    assert responder.respond("why is there a hard knot in my butt when it cramps").entry_id == "symptoms"
+
+
 def test_in_general_names_no_other_subject(responder: Responder) -> None:
     # Beside "cramp", an unknown word is read as another body part ("cramp in my calf"); not these.
     assert responder.respond("how do I prevent the cramps in general").entry_id == "prevention"
