@@ -68,6 +68,9 @@ _DENIAL_REACH = 3
 # it is known and it points back: a referring word, or a very short follow-up ("why?").
 _ALL_KNOWN = 0.99
 _SHORT_FOLLOW_UP = 3
+# A follow-up that names a time: "and after the gym?", "what about right after a run", "only at night?".
+_TIME_LEADS = frozenset({"and", "what", "about", "only", "just", "right", "so", "or", "even", "also"})
+_TIME_WORDS = frozenset({"after", "during", "before", "while", "at", "in", "when", "mid", "overnight", "straight"})
 # Words that add a message to the answer before it ("ok and in the glute specifically?").
 _ADDING = frozenset({"and", "also", "too", "specifically"})
 # Unknown words more common than this (english.specificity) are everyday words, not a topic.
@@ -317,6 +320,8 @@ class Responder:
         ruled_out = self._rules_out_a_cause(spelt_out) if not conversation.is_empty else None
         if ruled_out is not None:
             return self.answer(ruled_out)
+        if self._asks_another_time(spelt_out, conversation):
+            return self.answer(conversation.entry_ids[0])
         if conversation.entry_ids and self._asks_to_hear_more(spelt_out):
             again = self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
             return replace(again, note="That is all the article I answer from says on this; a doctor or "
@@ -681,6 +686,17 @@ class Responder:
     def _asks_to_hear_more(words: list[str]) -> bool:
         said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
         return said in _HEAR_MORE
+
+    def _asks_another_time(self, words: list[str], conversation: Conversation) -> bool:
+        """After the entry on when cramps come, a short follow-up that names only a time ("and
+        after the gym?", "only during exercise?") asks about that entry again, not the exercise cause."""
+        if len(conversation.entry_ids) != 1 or len(words) > _SHORT_FOLLOW_UP + 3:
+            return False
+        last = self.knowledge.entries[conversation.entry_ids[0]]
+        if last.topic != "symptoms" or last.id in self._overviews:
+            return False
+        said = [word for word in words if word not in _TIME_LEADS]
+        return bool(said) and said[0] in _TIME_WORDS
 
     def _identify_what_was_told(self, words: list[str], parts: list[Part]) -> str | None:
         """A story of the subject that ends by asking what it was ("...my glute locked up mid set,

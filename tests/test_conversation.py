@@ -374,6 +374,13 @@ def test_why_it_comes_at_a_time_asks_the_causes(responder: Responder) -> None:
     assert responder.respond("why is there a hard knot in my butt when it cramps").entry_id == "symptoms"
 
 
+def test_a_time_after_when_cramps_come_asks_that_again(responder: Responder) -> None:
+    for follow_up in ("and after the gym?", "only during exercise?", "what about right after the gym"):
+        assert chat(responder, "when do glute cramps happen", follow_up)[-1].entry_id == "when-cramps-happen", follow_up
+    # After another entry it is a question of its own.
+    assert chat(responder, "what causes glute cramps", "and after the gym?")[-1].entry_id != "when-cramps-happen"
+
+
 def test_in_general_names_no_other_subject(responder: Responder) -> None:
     # Beside "cramp", an unknown word is read as another body part ("cramp in my calf"); not these.
     assert responder.respond("how do I prevent the cramps in general").entry_id == "prevention"

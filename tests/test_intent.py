@@ -19,12 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_story_in_everyday_words_is_led_by_the_entry_its_examples_teach(responder: Responder) -> None:
-    # Answered until stop 28, when the vocabulary of causes grew ("possible reasons") and the
-    # retrained model's 0.5 for it fell just below the 0.5 that answers a "Did you mean" choice:
-    # the bot now asks, this entry first.
+    # Since stop 29 "is it all the walking?" reads as "is it caused by the walking?": the causes,
+    # the exercise one or the overview of all four (a "Did you mean" led by it at stop 28).
     reply = responder.respond("Postman here, my arse seizes up near the end of my round every day. "
                               "Is it all the walking?")
-    assert (reply.entry_id or reply.suggestions[0].entry_id) == "cause-exercise"
+    assert reply.kind == "answer" and reply.entry_id in ("cause-exercise", "causes")
 
 
 def test_a_question_no_article_answers_is_declined_though_matching_found_an_entry(responder: Responder) -> None:
