@@ -28,6 +28,7 @@ class Explanation:
     match: Match
     uncovered: str | None = None
     intent: Intent | None = None  # the intent model's reading of the whole message
+    subject_only: bool = False  # the message is an article's subject and nothing else
 
 
 def match_of(responder: Responder, text: str) -> Match:
@@ -51,7 +52,7 @@ def explain(responder: Responder, text: str, conversation: Conversation | None =
 
 def _explanation_of(responder: Responder, text: str, reply: Reply) -> Explanation:
     return Explanation(reply, match_of(responder, text), uncovered_of(responder, text),
-                       responder.intents.read(text[:MAX_MESSAGE_CHARS]))
+                       responder.intents.read(text[:MAX_MESSAGE_CHARS]), responder.names_only_the_subject(text))
 
 
 class ExplainingResponder(Responder):
@@ -121,6 +122,8 @@ def describe(explanation: Explanation, settings: Matching, related: tuple[str, .
     if intent is not None:
         lines.append(f"intent model: {intent.entry_id} {intent.probability:.2f} "
                      f"(no article: {intent.not_answered:.2f})")
+    if reply.kind == ANSWER and explanation.subject_only:
+        return lines + ["why: the message names only an article's subject, so its opening entry is answered"]
     if reply.kind == ANSWER and intent is not None and reply.entry_id == intent.entry_id != best.entry_id:
         return lines + ["why: matching was unsure; the intent model's reading of the whole message was answered"]
     if reply.kind == FALLBACK and intent is not None and intent.entry_id == NOT_ANSWERED:

@@ -718,6 +718,10 @@ class Responder:
             return None
         return self._overview_of.get((article, "about" if what_was else "symptoms"))
 
+    def names_only_the_subject(self, text: str) -> bool:
+        """Whether the message is an article's subject and nothing else ("glute cramp"), for `chat --debug`."""
+        return self._subject_alone(split_words(text[:MAX_MESSAGE_CHARS])) is not None
+
     def _subject_alone(self, words: list[str]) -> str | None:
         """The article whose subject is all the message says, in words that name it alone."""
         stems = set(self.matcher.stems_of(words))

@@ -53,7 +53,8 @@ def test_ask_json_names_the_word_of_another_subject() -> None:
 
 
 def test_chat_debug_shows_candidates_and_why() -> None:
-    result = run_bot("chat", "--debug", stdin="glute cramp info\nwhy do my glutes cramp\nwhat causes migraines\n")
+    result = run_bot("chat", "--debug", stdin="glute cramp info\nwhy do my glutes cramp\nwhat causes migraines\n"
+                                                "glute cramp\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "[debug] reply: clarify [prevention, what-is-gluteal-cramp" in out
@@ -61,6 +62,7 @@ def test_chat_debug_shows_candidates_and_why() -> None:
     assert "NO  no unrelated entry within 0.06 of the best" in out
     assert "[debug] reply: answer causes" in out and "why: every check passed" in out
     assert "NO  in scope: no word of any article's subject" in out
+    assert "why: the message names only an article's subject, so its opening entry is answered" in out
     assert out.index("[debug] reply: answer causes") < out.index("What causes gluteal cramps?")
 
 

@@ -196,8 +196,9 @@ def test_stop_27_batches_keep_their_figures(responder: Responder) -> None:
     # gained a right answer and a wrong one (5.1 -> 5.7) with it. conversations-52 lost a right
     # answer and two follow-ups (78.9 -> 78.2, 83.9 -> 82.3) to the retrained urgency model: "it's
     # only after I've been on the rowing machine" raises the crisis reply, and the turn after it
-    # loses its context.
-    assert_answers(responder, (("real-50.yaml", 85.5, 5.5, 86, 0.5), ("real-51.yaml", 88, 6, 90, 0.5),
+    # loses its context. At stop 29 real-51 gained two right answers and a wrong one (5.7 -> 6.3)
+    # when "is it the X?" came to ask whether X is the cause.
+    assert_answers(responder, (("real-50.yaml", 85.5, 5.5, 86, 0.5), ("real-51.yaml", 88, 6.5, 90, 0.5),
                                ("conversations-52.yaml", 78, 9, 82, 4)))
     # At stop 28 BC gained a false alarm of the retrained model ("ate a load of beetroot yesterday
     # and my wee is pinkish today", 3.3 -> 4.2).
