@@ -413,6 +413,8 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("what about magnesium tablets", "medicines"),
                            ("what can they do for blocked arteries", "treating narrowed arteries"),
                            ("can stress and anxiety give you glute cramps", "stress"),
+                           ("is 5 litres of water a day too much", "too much water"),
+                           ("do glute cramps mean I have a herniated disc", "other conditions"),
                            ("are squats or lunges better for building the gluteus maximus", "growing the glutes")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
