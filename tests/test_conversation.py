@@ -77,8 +77,9 @@ def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(resp
     reply = responder.respond("glute cramps keep coming back even tho i eat well and drink 2 litres a day")
     assert reply.entry_id == "see-doctor"
     # "What should I do?" asks what next, not about the advice.
-    for told in ("my bum has cramped many times this month even though i drink my water and eat my greens. "
-                 "What should I do?", "I keep getting cramps in my bottom even after drinking more and eating better. What now"):
+    for told in (("my bum has cramped many times this month even though i drink my water and eat my greens. "
+                  "What should I do?"),
+                 "I keep getting cramps in my bottom even after drinking more and eating better. What now"):
         assert responder.respond(told).entry_id == "see-doctor", told
     assert responder.respond("SELF CARE NOT WORKING FOR MY BUTT CRAMPS WHAT NOW").entry_id == "see-doctor"
     # "no matter what I do" asks no "what do": the doctor question after it is the one asked.
