@@ -58,6 +58,10 @@ _HEAR_MORE = frozenset({
     "more details", "details", "go on", "explain", "explain that", "explain more", "elaborate", "example",
     "examples", "for example", "for instance", "like what", "such as", "how", "how so", "in what way",
     "what do mean", "what does that mean", "meaning"})
+# Asking for the answer in short: the answers are short already, so it is given again.
+_IN_SHORT = frozenset({"tldr", "tl dr", "in short", "short version", "the short version", "too long", "too long tldr",
+                       "too long didnt read", "summary", "sum up", "sum it up", "summarise", "summarize", "in a nutshell",
+                       "short answer", "the short answer", "in brief", "briefly", "in one line", "simpler"})
 _HEAR_MORE_FILLERS = frozenset({"ok", "okay", "so", "and", "hmm", "oh", "wait", "please", "pls", "plz", "can", "could",
                                 "would", "you", "u", "me", "a", "bit", "little", "then", "um", "uh", "lol", "but",
                                 "give", "an", "any", "some", "bot"})
@@ -87,12 +91,12 @@ _IS_IT_A_CRAMP = re.compile(r"(?:^| )(?:is|was) (?:that|this|it) (?:just |really
 # Words that correct what was asked before: "sorry, I meant my bum", "no, in my glute, not my calf".
 _CORRECTING = frozenset({"meant", "mean", "sorry", "oops", "typo"})
 # Words that point back at advice as followed: "tried that", "doing all that", "despite this".
-_TRIED = frozenset({"tried", "try", "trying", "done", "did", "doing", "followed", "following", "despite"})
+_TRIED = frozenset({"tried", "try", "trying", "do", "done", "did", "doing", "followed", "following", "despite"})
 # Words that ask for another thing than the one just said: "what else can cause it?", "other causes?".
 _ANOTHER = frozenset({"else", "other", "others", "another", "besides"})
-# Words of a question about the advice itself ("what else should I eat", "should I drink more?").
 # Advice told as a whole: "self care not working", "tried everything".
 _ALL_ADVICE = re.compile(r"\b(?:self ?care|home remed(?:y|ies)|everything|all the (?:tips|advice)|(?:the|your) advice)\b")
+# Words of a question about the advice itself ("what else should I eat", "should I drink more?").
 _ABOUT_ADVICE = frozenset({"else", "more", "much", "enough", "instead"})
 # The probabilities the intent model must give: to answer one of the entries a "Did you mean"
 # offered (_ANSWER), another entry instead (_SURE), an entry after a fallback (_FALLBACK); to
@@ -322,6 +326,8 @@ class Responder:
             return self.answer(ruled_out)
         if self._asks_another_time(spelt_out, conversation):
             return self.answer(conversation.entry_ids[0])
+        if conversation.entry_ids and self._asks_in_short(spelt_out):
+            return self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
         if conversation.entry_ids and self._asks_to_hear_more(spelt_out):
             again = self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
             return replace(again, note="That is all the article I answer from says on this; a doctor or "
@@ -697,6 +703,11 @@ class Responder:
             return False
         said = [word for word in words if word not in _TIME_LEADS]
         return bool(said) and said[0] in _TIME_WORDS
+
+    @staticmethod
+    def _asks_in_short(words: list[str]) -> bool:
+        said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
+        return said in _IN_SHORT
 
     def _identify_what_was_told(self, words: list[str], parts: list[Part]) -> str | None:
         """A story of the subject that ends by asking what it was ("...my glute locked up mid set,

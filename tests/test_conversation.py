@@ -82,12 +82,20 @@ def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(resp
                  "I keep getting cramps in my bottom even after drinking more and eating better. What now"):
         assert responder.respond(told).entry_id == "see-doctor", told
     assert responder.respond("SELF CARE NOT WORKING FOR MY BUTT CRAMPS WHAT NOW").entry_id == "see-doctor"
+    assert chat(responder, "how do i prevent glute cramps", "I already do all that and still get them, what now?"
+                )[-1].entry_id == "see-doctor"
     # "no matter what I do" asks no "what do": the doctor question after it is the one asked.
     assert responder.respond("my glutes cramp no matter what i do, who should i see").entry_id == "see-doctor"
     # A question about the advice itself, or about the cause, is that question's to answer.
     assert responder.respond("i drink 2 litres a day and my glutes still cramp, should i drink more?"
                              ).entry_id == "hydration"
     assert responder.respond("i already drink loads but my bum still cramps, why?").entry_id != "see-doctor"
+
+
+@pytest.mark.parametrize("follow_up", ["tldr?", "in short?", "tl;dr", "too long, tldr"])
+def test_asking_for_it_in_short_gives_the_answer_again(responder: Responder, follow_up: str) -> None:
+    first, again = chat(responder, "what does the glute do", follow_up)
+    assert again.entry_ids == first.entry_ids == ("gluteus-function",) and not again.note
 
 
 @pytest.mark.parametrize("follow_up", ["really?", "tell me more", "example?", "how so", "are you sure"])
