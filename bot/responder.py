@@ -250,6 +250,7 @@ class Responder:
         self._doubting = frozenset(self.matcher.stems_of(["though", "tho"]))
         self._lump = next(iter(self.matcher.stems_of(["lump"])), "lump")
         self._cramping = frozenset(self.matcher.stems_of(["cramp", "tight"]))
+        self._doctor = frozenset(self.matcher.stems_of(["doctor"]))
         # "what else?", "anything else could do it": another one of the same kind, in no words of its own.
         self._another = frozenset(self.matcher.stems_of([*_ANOTHER, "anything", "could", "be", "it", "do"]))
 
@@ -428,6 +429,9 @@ class Responder:
             if not (part.asks or not question_words.isdisjoint(part.words)):
                 continue
             stems = self.matcher.stems_of(part.words)
+            if self._doctor.intersection(stems):
+                # "...and still get butt cramps, is it worth seeing a doctor?" asks just that.
+                continue
             if (not _ABOUT_ADVICE.isdisjoint(part.words) or not (advice | self._why).isdisjoint(stems)
                     or self._names_something_new(part.words, stems)):
                 return reply

@@ -84,6 +84,8 @@ def test_advice_already_followed_without_relief_is_a_reason_to_see_a_doctor(resp
     assert responder.respond("SELF CARE NOT WORKING FOR MY BUTT CRAMPS WHAT NOW").entry_id == "see-doctor"
     assert chat(responder, "how do i prevent glute cramps", "I already do all that and still get them, what now?"
                 )[-1].entry_id == "see-doctor"
+    assert responder.respond("I drink about 2 litres of water a day and still get butt cramps, is it worth seeing "
+                             "a doctor?").entry_id == "see-doctor"
     # "no matter what I do" asks no "what do": the doctor question after it is the one asked.
     assert responder.respond("my glutes cramp no matter what i do, who should i see").entry_id == "see-doctor"
     # A question about the advice itself, or about the cause, is that question's to answer.
