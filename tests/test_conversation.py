@@ -422,6 +422,7 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("what would the doctor look for", "which doctor"),
                            ("what can i give him for the pain, he's 14", "medicines"),
                            ("what about magnesium tablets", "medicines"),
+                           ("what will they give me for it", "medicines"),
                            ("what can they do for blocked arteries", "treating narrowed arteries"),
                            ("can stress and anxiety give you glute cramps", "stress"),
                            ("is 5 litres of water a day too much", "too much water"),
