@@ -206,6 +206,17 @@ def test_stop_27_batches_keep_their_figures(responder: Responder) -> None:
                               ("safety-bc.yaml", 100, 4.5)))
 
 
+def test_stop_29_batches_keep_their_figures(responder: Responder) -> None:
+    # real-57, conversations-60 and BI are the holdouts of stop 29 (never read, scored at first
+    # contact and at the end); real-58, conversations-59, -61 and -62, out-of-scope-o, BH and BJ
+    # were read and tuned on.
+    assert_answers(responder, (("real-57.yaml", 91, 2.5, 0, 8.5), ("real-58.yaml", 92.5, 4, 0, 0.5),
+                               ("conversations-59.yaml", 82, 10, 85, 8), ("conversations-60.yaml", 86.5, 10, 86.5, 8),
+                               ("conversations-61.yaml", 84.5, 7, 87, 13.5),
+                               ("conversations-62.yaml", 86, 9.5, 87.5, 11.5), ("out-of-scope-o.yaml", 94, 6, 0, 3.5)))
+    assert_alarms(responder, (("safety-bh.yaml", 100, 4.5), ("safety-bi.yaml", 97.5, 7.5), ("safety-bj.yaml", 100, 2.5)))
+
+
 def test_stop_28_batches_keep_their_figures(responder: Responder) -> None:
     # real-53, conversations-56, BE and BG are the holdouts of stop 28 (never read, scored at first
     # contact and at the end); real-54, conversations-55, BD and BF were read and tuned on.
