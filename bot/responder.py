@@ -75,6 +75,10 @@ _SHORT_FOLLOW_UP = 3
 # A follow-up that names a time: "and after the gym?", "what about right after a run", "only at night?".
 _TIME_LEADS = frozenset({"and", "what", "about", "only", "just", "right", "so", "or", "even", "also"})
 _TIME_WORDS = frozenset({"after", "during", "before", "while", "at", "in", "when", "mid", "overnight", "straight"})
+# Small words that ask something of the subject, so that a message of them and the subject is
+# more than the subject: "can I keep my butt from cramping", "how to stop glute cramp".
+_ASKING_SMALL_WORDS = frozenset({"from", "stop", "stopping", "avoid", "without", "away", "off", "never", "not", "no",
+                                 "how", "why", "when", "where", "which", "who"})
 # Words that add a message to the answer before it ("ok and in the glute specifically?").
 _ADDING = frozenset({"and", "also", "too", "specifically"})
 # Unknown words more common than this (english.specificity) are everyday words, not a topic.
@@ -738,9 +742,13 @@ class Responder:
         return self._subject_alone(split_words(text[:MAX_MESSAGE_CHARS])) is not None
 
     def _subject_alone(self, words: list[str]) -> str | None:
-        """The article whose subject is all the message says, in words that name it alone."""
+        """The article whose subject is all the message says, in words that name it alone ("my
+        glute cramps", "tell me about bum cramps"); not when a small word carries the question
+        ("can I keep my butt from cramping", "how to stop glute cramp")."""
         stems = set(self.matcher.stems_of(words))
-        return self._article_named(words) if stems and stems <= self._subject_stems else None
+        if not stems or not stems <= self._subject_stems or not _ASKING_SMALL_WORDS.isdisjoint(words):
+            return None
+        return self._article_named(words)
 
     def _topic_named(self, words: list[str]) -> str | None:
         """A topic's name on its own ("Causes", "when to see a doctor?")."""
