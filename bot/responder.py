@@ -29,8 +29,6 @@ from .triage import Triage
 from .vocabulary import NEGATIONS, split_words
 
 ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK = "answer", "clarify", "fallback", "urgent", "smalltalk"
-# The topic of the entries that say when to see a doctor.
-SEE_A_DOCTOR = "see-a-doctor"
 KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT, SMALLTALK)
 # Kinds that speak about health and so end with the disclaimer.
 HEALTH_KINDS = (ANSWER, CLARIFY, FALLBACK, URGENT)
@@ -301,7 +299,7 @@ class Responder:
         if (reply.kind not in (FALLBACK, ANSWER) or reply.note or reply.conversation.declined
                 or not any(part.asks for part in split_questions(text))):
             return False
-        if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != SEE_A_DOCTOR
+        if reply.kind == ANSWER and any(self.knowledge.entries[entry_id].topic != "see-a-doctor"
                                         for entry_id in reply.entry_ids):
             return False
         return self._subject_stems.isdisjoint(self.matcher.stems_of(split_words(text)))
@@ -728,7 +726,7 @@ class Responder:
             return None
         said = " ".join(self.knowledge.vocabulary.expand_contractions(parts[-1].words))
         what_was, is_it_a_cramp = _WHAT_WAS.search(said), _IS_IT_A_CRAMP.search(said)
-        told = (what_was or is_it_a_cramp)
+        told = what_was or is_it_a_cramp
         if told is None or (told.start() == 0 and len(parts) == 1):
             return None
         story = [word for part in parts[:-1] for word in part.words] + said[:told.start()].split()
