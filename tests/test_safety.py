@@ -392,6 +392,7 @@ def test_emergencies_beyond_the_article_send_to_emergency_care(responder: Respon
     "my boss is giving me chest pains with these deadlines, anyway why do my glutes cramp",
     "if one of my pupils faints in PE what do i do first? asking for a course",
     "sweat buckets on shift, soaked through by lunch, and my glutes cramp in the afternoon",
+    "soaked my t shirt with sweat at the gym, glutes cramping",
     "glute locked up at the 2k mark and I had to hang on the lane rope, how do I get it to let go?",
     "is there a link between sitting cross-legged on the floor and bum cramps?",
     "face feels weird from the dentist numbin, wearin off",
