@@ -429,6 +429,8 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("can stress and anxiety give you glute cramps", "stress"),
                            ("is 5 litres of water a day too much", "too much water"),
                            ("do glute cramps mean I have a herniated disc", "other conditions"),
+                           ("She's sending me for an ABI and a duplex scan. What actually happens in those tests "
+                            "and do they hurt?", "scans"),
                            ("are squats or lunges better for building the gluteus maximus", "growing the glutes")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
