@@ -47,12 +47,13 @@ def uncovered_of(responder: Responder, text: str) -> str | None:
 
 def explain(responder: Responder, text: str, conversation: Conversation | None = None) -> Explanation:
     """The reply to a message, and the match the responder decided it from."""
-    return _explanation_of(responder, text, responder.respond(text, conversation))
+    return _explanation_of(responder, text, responder.respond(text, conversation), conversation)
 
 
-def _explanation_of(responder: Responder, text: str, reply: Reply) -> Explanation:
+def _explanation_of(responder: Responder, text: str, reply: Reply, conversation: Conversation | None) -> Explanation:
     return Explanation(reply, match_of(responder, text), uncovered_of(responder, text),
-                       responder.intents.read(text[:MAX_MESSAGE_CHARS]), responder.names_only_the_subject(text))
+                       responder.intents.read(text[:MAX_MESSAGE_CHARS]),
+                       responder.names_only_the_subject(text, conversation))
 
 
 class ExplainingResponder(Responder):
@@ -64,7 +65,7 @@ class ExplainingResponder(Responder):
 
     def respond(self, text: str, conversation: Conversation | None = None) -> Reply:
         reply = super().respond(text, conversation)
-        explanation = _explanation_of(self, text, reply)
+        explanation = _explanation_of(self, text, reply, conversation)
         best = explanation.match.best
         related = self.knowledge.entries[best.entry_id].related if best else ()
         self.write("\n".join(f"  [debug] {line}" for line in describe(explanation,

@@ -329,12 +329,13 @@ class Responder:
             return self.answer(ruled_out)
         if self._asks_another_time(spelt_out, conversation):
             return self.answer(conversation.entry_ids[0])
-        if conversation.entry_ids and self._asks_in_short(spelt_out):
-            return self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
-        if conversation.entry_ids and self._asks_to_hear_more(spelt_out):
+        bare = _without_hear_more_fillers(spelt_out)
+        if conversation.entry_ids and (bare in _IN_SHORT or bare in _HEAR_MORE):
             again = self._combine([self.answer(entry_id) for entry_id in conversation.entry_ids[:_MOST_ANSWERS]])
-            return replace(again, note="That is all the article I answer from says on this; a doctor or "
-                                       "pharmacist can tell you more.")
+            # "tldr?" gets the short answer as it is; "tell me more" learns that it is all there is.
+            return again if bare in _IN_SHORT else replace(
+                again, note="That is all the article I answer from says on this; a doctor or pharmacist can "
+                            "tell you more.")
         asked_only = drop_unasked(text)
         text = asked_only if split_words(asked_only) else text
         # A sentence of small talk around a question ("ok. and can it come from overtraining",
@@ -368,7 +369,7 @@ class Responder:
         identified = self._identify_what_was_told(words, parts)
         if identified is not None:
             return self.answer(identified)
-        article = self._subject_alone(words) if conversation.is_empty or _ADDING.isdisjoint(words) else None
+        article = self._subject_alone(words, conversation)
         if article is not None:
             # "glute cramp", "bum cramps?": the subject alone asks what it is, the article's opening.
             opening = self.knowledge.article(article)
@@ -694,11 +695,6 @@ class Responder:
         article, _ = next(iter(denied))
         return self._overview_of.get((article, "causes"))
 
-    @staticmethod
-    def _asks_to_hear_more(words: list[str]) -> bool:
-        said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
-        return said in _HEAR_MORE
-
     def _asks_another_time(self, words: list[str], conversation: Conversation) -> bool:
         """After the entry on when cramps come, a short follow-up that names only a time ("and
         after the gym?", "only during exercise?") asks about that entry again, not the exercise cause."""
@@ -709,11 +705,6 @@ class Responder:
             return False
         said = [word for word in words if word not in _TIME_LEADS]
         return bool(said) and said[0] in _TIME_WORDS
-
-    @staticmethod
-    def _asks_in_short(words: list[str]) -> bool:
-        said = " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
-        return said in _IN_SHORT
 
     def _identify_what_was_told(self, words: list[str], parts: list[Part]) -> str | None:
         """A story of the subject that ends by asking what it was ("...my glute locked up mid set,
@@ -735,16 +726,18 @@ class Responder:
             return None
         return self._overview_of.get((article, "about" if what_was else "symptoms"))
 
-    def names_only_the_subject(self, text: str) -> bool:
+    def names_only_the_subject(self, text: str, conversation: Conversation | None = None) -> bool:
         """Whether the message is an article's subject and nothing else ("glute cramp"), for `chat --debug`."""
-        return self._subject_alone(split_words(text[:MAX_MESSAGE_CHARS])) is not None
+        return self._subject_alone(split_words(text[:MAX_MESSAGE_CHARS]), conversation or Conversation()) is not None
 
-    def _subject_alone(self, words: list[str]) -> str | None:
+    def _subject_alone(self, words: list[str], conversation: Conversation) -> str | None:
         """The article whose subject is all the message says, in words that name it alone ("my
         glute cramps", "tell me about bum cramps"); not when a small word carries the question
-        ("can I keep my butt from cramping", "how to stop glute cramp")."""
+        ("can I keep my butt from cramping", "how to stop glute cramp"), nor when it adds to the
+        conversation ("ok and in the glute specifically?")."""
         stems = set(self.matcher.stems_of(words))
-        if not stems or not stems <= self._subject_stems or not _ASKING_SMALL_WORDS.isdisjoint(words):
+        if (not stems or not stems <= self._subject_stems or not _ASKING_SMALL_WORDS.isdisjoint(words)
+                or not (conversation.is_empty or _ADDING.isdisjoint(words))):
             return None
         return self._article_named(words)
 
@@ -1086,6 +1079,11 @@ class Responder:
                 "doesn't cover it, so please ask a doctor or pharmacist. Pick a topic to see what I can answer.")
         return Reply(FALLBACK, body, show_topics=True, topics=self.topics,
                      disclaimer=self.config.texts.disclaimer)
+
+
+def _without_hear_more_fillers(words: list[str]) -> str:
+    """A short follow-up without its fillers: "ok so tldr pls" is "tldr"."""
+    return " ".join(word for word in words if word not in _HEAR_MORE_FILLERS)
 
 
 def _points_back_at_advice(part: Part) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Config
 from bot.conversation import Conversation
+from bot.explanation import explain
 from bot.knowledge import load_knowledge
 from bot.rendering import escape, render_html
 from bot.responder import Reply, Responder
@@ -404,7 +405,11 @@ def test_the_subject_on_its_own_answers_the_articles_opening(responder: Responde
     # Not a "Did you mean" led by prevention; a follow-up that adds to the last reply stays one.
     for message in ("glute cramp", "my glute cramps", "bum cramps?", "butt muscle cramp"):
         assert responder.respond(message).entry_id == "what-is-gluteal-cramp", message
-    assert chat(responder, "why do muscles cramp", "ok and in the glute specifically?")[-1].entry_id == "causes"
+    first, added = chat(responder, "why do muscles cramp", "ok and in the glute specifically?")
+    assert added.entry_id == "causes"
+    # chat --debug says why by the same rule, the conversation included.
+    assert not explain(responder, "ok and in the glute specifically?", first.conversation).subject_only
+    assert explain(responder, "glute cramp").subject_only
     # A small word that carries the question makes it more than the subject (the benchmark's rewording).
     assert responder.respond("CAN I KEEP MY BUTT FROM CRAMPING").entry_id != "what-is-gluteal-cramp"
 
@@ -429,8 +434,8 @@ def test_what_the_article_does_not_cover_is_said_plainly(responder: Responder) -
                            ("can stress and anxiety give you glute cramps", "stress"),
                            ("is 5 litres of water a day too much", "too much water"),
                            ("do glute cramps mean I have a herniated disc", "other conditions"),
-                           ("She's sending me for an ABI and a duplex scan. What actually happens in those tests "
-                            "and do they hurt?", "scans"),
+                           (("She's sending me for an ABI and a duplex scan. What actually happens in those tests "
+                             "and do they hurt?"), "scans"),
                            ("are squats or lunges better for building the gluteus maximus", "growing the glutes")):
         reply = responder.respond(message)
         assert reply.kind == "fallback", message
